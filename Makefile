@@ -1,0 +1,43 @@
+# `make run` starts Recoup on its embedded defaults; `make test` runs every Python and UI test.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+UI_STAMP := stripe-app/node_modules/.installed
+
+.PHONY: install run test test-python test-ui lint-imports simulator bench clean
+
+$(PY_STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(UI_STAMP): stripe-app/package.json stripe-app/package-lock.json
+	cd stripe-app && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(PY_STAMP)
+
+run: $(PY_STAMP)
+	$(BIN)/python -m backend serve
+
+test: test-python test-ui
+
+lint-imports: $(PY_STAMP)
+	$(BIN)/lint-imports
+
+test-python: $(PY_STAMP) lint-imports
+	$(BIN)/pytest
+
+test-ui: $(UI_STAMP)
+	cd stripe-app && npm run typecheck && npm test
+
+simulator: $(PY_STAMP)
+	$(BIN)/python -m backend.simulator
+
+bench: $(PY_STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) stripe-app/node_modules var

@@ -1,0 +1,1 @@
+"""Recoup: recovers failed Stripe invoice payments for the accounts that install it."""

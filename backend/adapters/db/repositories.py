@@ -1,0 +1,178 @@
+"""SQLModel implementations of the account, settings, event, recovery and attempt repositories."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from backend.adapters.db.tables import (
+    AccountRow,
+    AccountSettingsRow,
+    AttemptRow,
+    RecoveryRow,
+    WebhookEventRow,
+)
+from backend.domain.billing import StripeAccount
+from backend.domain.recovery_state import RecoveryStatus, is_terminal
+from backend.services.records import AccountRecord, AccountStatus, AttemptRecord, RecoveryRecord
+from backend.services.unit_of_work import StaleRecord
+
+Record = TypeVar("Record")
+_TERMINAL = [str(status) for status in RecoveryStatus if is_terminal(status)]
+
+
+def to_record(record_type: type[Record], row: Any) -> Record:
+    """Copy a row into a record with the same field names."""
+    return record_type(**{f.name: getattr(row, f.name) for f in fields(record_type)})  # type: ignore[arg-type]
+
+
+def insert_ignoring_duplicates(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that does nothing when a unique key already exists, in this session's dialect."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table)
+
+
+class SqlAccounts:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, account: StripeAccount) -> AccountRecord | None:
+        row = await self._session.get(AccountRow, (account.id, account.livemode))
+        if row is None:
+            return None
+        record = to_record(AccountRecord, row)
+        record.status = AccountStatus(record.status)
+        return record
+
+    async def save(self, record: AccountRecord) -> None:
+        row = await self._session.get(AccountRow, (record.account_id, record.livemode))
+        if row is None:
+            row = AccountRow(account_id=record.account_id, livemode=record.livemode,
+                             status=record.status, installed_at=record.installed_at)
+        row.status = str(record.status)
+        row.installed_at = record.installed_at
+        row.uninstalled_at = record.uninstalled_at
+        self._session.add(row)
+
+
+    async def list_installed(self) -> list[AccountRecord]:
+        rows = (await self._session.execute(select(AccountRow).where(
+            AccountRow.status == str(AccountStatus.INSTALLED)))).scalars().all()
+        records = [to_record(AccountRecord, row) for row in rows]
+        for record in records:
+            record.status = AccountStatus(record.status)
+        return records
+
+
+class SqlSettings:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, account: StripeAccount) -> dict[str, Any] | None:
+        row = await self._session.get(AccountSettingsRow, (account.id, account.livemode))
+        return dict(row.values) if row else None
+
+    async def save(self, account: StripeAccount, values: dict[str, Any], now: datetime) -> None:
+        row = await self._session.get(AccountSettingsRow, (account.id, account.livemode))
+        if row is None:
+            row = AccountSettingsRow(account_id=account.id, livemode=account.livemode,
+                                     values=values, updated_at=now)
+        row.values = dict(values)
+        row.updated_at = now
+        self._session.add(row)
+
+
+class SqlWebhookEvents:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, *, event_id: str, type: str, account_id: str | None, livemode: bool,
+                     outcome: str, now: datetime) -> bool:
+        # ON CONFLICT DO NOTHING rather than read-then-insert: two deliveries of one event racing
+        # on two processes must not both be processed.
+        statement = insert_ignoring_duplicates(self._session, WebhookEventRow).values(
+            event_id=event_id, type=type, account_id=account_id, livemode=livemode,
+            outcome=outcome, received_at=now,
+        ).on_conflict_do_nothing(index_elements=["event_id"])
+        result = await self._session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def prune(self, received_before: datetime) -> int:
+        result = await self._session.execute(
+            delete(WebhookEventRow).where(col(WebhookEventRow.received_at) < received_before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlRecoveries:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, recovery_id: str) -> RecoveryRecord | None:
+        row = await self._session.get(RecoveryRow, recovery_id)
+        return to_record(RecoveryRecord, row) if row else None
+
+    async def for_invoice(self, account: StripeAccount, invoice_id: str) -> RecoveryRecord | None:
+        row = (await self._session.execute(select(RecoveryRow).where(
+            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
+            RecoveryRow.invoice_id == invoice_id))).scalars().first()
+        return to_record(RecoveryRecord, row) if row else None
+
+    async def add(self, record: RecoveryRecord) -> None:
+        self._session.add(RecoveryRow(**{f.name: getattr(record, f.name) for f in fields(record)}))
+        await self._session.flush()
+
+    async def save(self, record: RecoveryRecord) -> None:
+        values = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in ("id", "version")}
+        result = await self._session.execute(
+            update(RecoveryRow)
+            .where(col(RecoveryRow.id) == record.id, col(RecoveryRow.version) == record.version)
+            .values(**values, version=record.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleRecord(f"recovery {record.id} changed since it was read")
+        record.version += 1
+
+    async def _open_where(self, account: StripeAccount, *conditions: Any) -> list[RecoveryRecord]:
+        rows = (await self._session.execute(select(RecoveryRow).where(
+            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
+            col(RecoveryRow.status).not_in(_TERMINAL), *conditions,
+        ).order_by(col(RecoveryRow.started_at)))).scalars().all()
+        return [to_record(RecoveryRecord, row) for row in rows]
+
+    async def open_for_account(self, account: StripeAccount) -> list[RecoveryRecord]:
+        return await self._open_where(account)
+
+    async def open_for_subscription(self, account: StripeAccount,
+                                    subscription_id: str) -> list[RecoveryRecord]:
+        return await self._open_where(account, RecoveryRow.subscription_id == subscription_id)
+
+    async def open_for_customer(self, account: StripeAccount, customer_id: str) -> list[RecoveryRecord]:
+        return await self._open_where(account, RecoveryRow.customer_id == customer_id)
+
+    async def list_for_account(self, account: StripeAccount) -> list[RecoveryRecord]:
+        rows = (await self._session.execute(select(RecoveryRow).where(
+            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
+        ).order_by(col(RecoveryRow.started_at)))).scalars().all()
+        return [to_record(RecoveryRecord, row) for row in rows]
+
+
+class SqlAttempts:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, record: AttemptRecord) -> None:
+        self._session.add(AttemptRow(**{f.name: getattr(record, f.name) for f in fields(record)}))
+        await self._session.flush()
+
+    async def for_recovery(self, recovery_id: str) -> list[AttemptRecord]:
+        rows = (await self._session.execute(select(AttemptRow).where(
+            AttemptRow.recovery_id == recovery_id).order_by(col(AttemptRow.number)))).scalars().all()
+        return [to_record(AttemptRecord, row) for row in rows]

@@ -1,0 +1,135 @@
+"""The tables (DESIGN §3). Rows stay in this package; use cases see records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.adapters.db.types import UTCDateTime
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), **kwargs))
+
+
+def _utc_optional(**kwargs: Any) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, **kwargs))
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    status: str = Field(max_length=16)  # installed | uninstalled
+    installed_at: datetime = _utc(nullable=False)
+    uninstalled_at: datetime | None = _utc_optional()
+
+
+class AccountSettingsRow(SQLModel, table=True):
+    __tablename__ = "account_settings"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    # One JSON document validated by the domain: adding a setting needs no migration, and the
+    # domain's defaults fill in fields written by an older version.
+    values: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _utc(nullable=False)
+
+
+class WebhookEventRow(SQLModel, table=True):
+    __tablename__ = "webhook_event"
+
+    event_id: str = Field(primary_key=True, max_length=255)
+    type: str = Field(max_length=128)
+    account_id: str | None = Field(default=None, max_length=64, index=True)
+    livemode: bool
+    outcome: str = Field(max_length=16)  # processed | ignored
+    received_at: datetime = _utc(nullable=False)
+
+
+class JobRow(SQLModel, table=True):
+    __tablename__ = "job"
+    __table_args__ = (
+        Index("ix_job_due", "status", "run_at"),
+        Index("ix_job_account", "account_id", "livemode", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=64)
+    account_id: str = Field(max_length=64)
+    livemode: bool
+    recovery_id: str | None = Field(default=None, max_length=64, index=True)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    run_at: datetime = _utc(nullable=False)
+    status: str = Field(max_length=16)  # pending | running | paused | done | failed | cancelled
+    tries: int = 0
+    max_tries: int = 8
+    lease_owner: str | None = Field(default=None, max_length=128)
+    lease_expires_at: datetime | None = _utc_optional()
+    last_error: str | None = Field(default=None, max_length=2000)
+    # The same job is never enqueued twice: a redelivered webhook or a re-run tick hits this.
+    dedupe_key: str = Field(max_length=255, unique=True)
+    created_at: datetime = _utc(nullable=False)
+    finished_at: datetime | None = _utc_optional()
+
+
+class RecoveryRow(SQLModel, table=True):
+    __tablename__ = "recovery"
+    __table_args__ = (
+        UniqueConstraint("account_id", "livemode", "invoice_id", name="uq_recovery_invoice"),
+        Index("ix_recovery_due", "status", "next_attempt_at"),
+        Index("ix_recovery_account_status", "account_id", "livemode", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: str = Field(max_length=64)
+    livemode: bool
+    invoice_id: str = Field(max_length=255)
+    customer_id: str = Field(max_length=255)
+    customer_country: str | None = Field(default=None, max_length=2)
+    subscription_id: str | None = Field(default=None, max_length=255)
+    amount: int
+    currency: str = Field(max_length=8)
+    status: str = Field(max_length=32)
+    first_decline_category: str | None = Field(default=None, max_length=32)
+    first_decline_code: str | None = Field(default=None, max_length=64)
+    latest_decline_category: str | None = Field(default=None, max_length=32)
+    latest_decline_code: str | None = Field(default=None, max_length=64)
+    latest_advice_code: str | None = Field(default=None, max_length=64)
+    latest_network_advice_code: str | None = Field(default=None, max_length=8)
+    strategy: str | None = Field(default=None, max_length=64)
+    attempts_made: int = 0
+    next_attempt_at: datetime | None = _utc_optional()
+    next_attempt_reason: str | None = Field(default=None, max_length=500)
+    started_at: datetime = _utc(nullable=False)
+    deadline: datetime = _utc(nullable=False)
+    outcome: str | None = Field(default=None, max_length=64)
+    outcome_detail: str | None = Field(default=None, max_length=1000)
+    recovered_by: str | None = Field(default=None, max_length=32)
+    difficulty: int | None = None
+    closed_at: datetime | None = _utc_optional()
+    stripe_retrying: bool = False
+    version: int = 1
+
+
+class AttemptRow(SQLModel, table=True):
+    __tablename__ = "attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recovery_id: str = Field(max_length=64, index=True)
+    number: int
+    attempted_at: datetime = _utc(nullable=False)
+    payment_method_id: str | None = Field(default=None, max_length=255)
+    card_brand: str | None = Field(default=None, max_length=32)
+    card_last4: str | None = Field(default=None, max_length=4)
+    outcome: str = Field(max_length=32)  # succeeded | declined
+    decline_code: str | None = Field(default=None, max_length=64)
+    advice_code: str | None = Field(default=None, max_length=64)
+    network_advice_code: str | None = Field(default=None, max_length=8)
+    request_id: str | None = Field(default=None, max_length=255)
+    idempotency_key: str = Field(max_length=255, unique=True)
+    trigger: str = Field(max_length=32)  # schedule | card_update | merchant

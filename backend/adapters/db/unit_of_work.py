@@ -1,0 +1,66 @@
+"""The SQL unit of work: one session, one transaction, committed only on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backend.adapters.db.jobs import SqlJobs
+from backend.adapters.db.repositories import (
+    SqlAccounts,
+    SqlAttempts,
+    SqlRecoveries,
+    SqlSettings,
+    SqlWebhookEvents,
+)
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work on one engine.
+
+    SQLite allows one writer at a time and fails a transaction that upgrades a read lock to a
+    write lock while another writer holds it (busy_timeout does not help there), so on SQLite
+    units of work in this process take turns. PostgreSQL runs them concurrently.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._writer_turn: asyncio.Lock | None = (
+            asyncio.Lock() if engine.dialect.name == "sqlite" else None)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, self._writer_turn)
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
+        self._sessions = sessions
+        self._writer_turn = writer_turn
+
+    async def __aenter__(self) -> Self:
+        if self._writer_turn is not None:
+            await self._writer_turn.acquire()
+        self._session = self._sessions()
+        self.accounts = SqlAccounts(self._session)
+        self.settings = SqlSettings(self._session)
+        self.events = SqlWebhookEvents(self._session)
+        self.jobs = SqlJobs(self._session)
+        self.recoveries = SqlRecoveries(self._session)
+        self.attempts = SqlAttempts(self._session)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        try:
+            await self._session.rollback()  # a no-op after commit; undoes anything uncommitted
+            await self._session.close()
+        finally:
+            if self._writer_turn is not None:
+                self._writer_turn.release()
+
+    async def commit(self) -> None:
+        await self._session.commit()

@@ -1,0 +1,86 @@
+"""The composition root: builds the Starlette app from a Config and the adapters."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from backend.adapters.clock import SystemClock
+from backend.adapters.db.engine import create_engine
+from backend.adapters.db.migrations import upgrade_to_head
+from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from backend.config import Config
+from backend.scheduler import build_scheduler
+from backend.services.job_handlers import JOB_HANDLERS
+from backend.services.job_runner import JobDeps, JobRunner
+from backend.services.ports import Clock, StripeGateway
+from backend.web import api, health
+from backend.web.context import AppContext
+from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
+from backend.web.webhooks import receive_stripe_event
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 2.0
+
+
+async def _not_found(_request: Request, _error: Exception) -> JSONResponse:
+    return error_response(404, "not_found", "no such route")
+
+
+async def _method_not_allowed(_request: Request, _error: Exception) -> JSONResponse:
+    return error_response(405, "method_not_allowed", "that method is not allowed here")
+
+
+def worker_name() -> str:
+    """A lease owner unique to this process, readable in the job table."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = None,
+               engine: AsyncEngine | None = None, migrate_on_start: bool = True,
+               extra_routes: list[BaseRoute] | None = None, tick_seconds: float = TICK_SECONDS) -> Starlette:
+    """Build the service; nothing connects or starts until the lifespan runs."""
+    engine = engine or create_engine(config.database_url)
+    clock = clock or SystemClock()
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway)
+    runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if migrate_on_start:
+            await upgrade_to_head(engine)
+        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds)
+        if config.scheduler_enabled:
+            scheduler.start()
+        log.info("recoup started: %r", config)
+        try:
+            yield
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            await engine.dispose()
+
+    routes: list[BaseRoute] = [
+        Route("/webhooks/stripe", receive_stripe_event, methods=["POST"]),
+        *api.ROUTES,
+        *health.ROUTES,
+        *(extra_routes or []),
+    ]
+    handlers = {error: handle_known_error for error in KNOWN_ERRORS}
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={**handlers, 404: _not_found, 405: _method_not_allowed})
+    app.state.context = context
+    app.state.engine = engine
+    app.state.runner = runner
+    return app

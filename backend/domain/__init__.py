@@ -1,0 +1,1 @@
+"""Pure recovery rules: no I/O, no clock, standard library only."""

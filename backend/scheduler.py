@@ -1,0 +1,31 @@
+"""The in-process APScheduler: a short tick that runs due jobs, and the daily scans.
+
+APScheduler holds no state worth keeping: the job table is the source of truth, so a restart
+loses nothing and several processes can each run a scheduler against one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from backend.services.daily import prune_bookkeeping, queue_daily_work
+from backend.services.job_runner import JobRunner
+from backend.services.ports import Clock
+from backend.services.unit_of_work import UnitOfWorkFactory
+
+
+def build_scheduler(runner: JobRunner, uow_factory: UnitOfWorkFactory, clock: Clock, *,
+                    tick_seconds: float) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    # One tick at a time per process; a slow tick is skipped, not stacked.
+    scheduler.add_job(runner.tick, IntervalTrigger(seconds=tick_seconds), id="tick", max_instances=1,
+                      coalesce=True)
+    scheduler.add_job(queue_daily_work, CronTrigger(hour=6, minute=0, timezone=UTC), args=[uow_factory, clock],
+                      id="daily-overdue-chase", max_instances=1, coalesce=True)
+    scheduler.add_job(prune_bookkeeping, CronTrigger(hour=4, minute=30, timezone=UTC),
+                      args=[uow_factory, clock], id="daily-housekeeping", max_instances=1, coalesce=True)
+    return scheduler

@@ -1,0 +1,1 @@
+"""Use cases: one function per thing that can happen, each in one unit of work."""

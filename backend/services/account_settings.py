@@ -1,0 +1,81 @@
+"""Reading and saving an account's recovery settings from the Dashboard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from backend.domain.billing import StripeAccount
+from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, transition
+from backend.domain.settings import RecoverySettings, apply_changes, from_json
+from backend.services.errors import AccountNotInstalled
+from backend.services.planning import queue_replan
+from backend.services.ports import Clock
+from backend.services.records import AccountStatus
+from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+async def require_installed(uow: UnitOfWork, account: StripeAccount) -> None:
+    record = await uow.accounts.get(account)
+    if record is None or record.status is not AccountStatus.INSTALLED:
+        raise AccountNotInstalled(account.id)
+
+
+async def load_settings(uow: UnitOfWork, account: StripeAccount) -> RecoverySettings:
+    """Return the account's settings (defaults when none were saved)."""
+    stored = await uow.settings.get(account)
+    return from_json(stored) if stored is not None else RecoverySettings()
+
+
+async def read_settings(uow_factory: UnitOfWorkFactory, account: StripeAccount) -> RecoverySettings:
+    async with uow_factory() as uow:
+        await require_installed(uow, account)
+        return await load_settings(uow, account)
+
+
+async def save_settings(uow_factory: UnitOfWorkFactory, clock: Clock, account: StripeAccount,
+                        changes: dict[str, Any]) -> RecoverySettings:
+    """Validate and store `changes`, and carry out what switching modes means for open recoveries.
+
+    Raises InvalidSetting (nothing is saved) or AccountNotInstalled.
+    """
+    now = clock.now()
+    async with uow_factory() as uow:
+        await require_installed(uow, account)
+        before = await load_settings(uow, account)
+        after = apply_changes(before, changes)
+        await uow.settings.save(account, after.to_json(), now)
+        if before.enabled and not after.enabled:
+            # Off means off at once: nothing queued runs until recovery is switched back on.
+            await uow.jobs.pause_for_account(account)
+        if after.observe_only != before.observe_only:
+            await _switch_observe_only(uow, account, observe=after.observe_only, now=now,
+                                       replan=after.enabled)
+        if after.enabled and not before.enabled:
+            await _replan_all(uow, account, now, why="recovery switched back on")
+            await uow.jobs.resume_for_account(account, now)
+        await uow.commit()
+    return after
+
+
+async def _replan_all(uow: UnitOfWork, account: StripeAccount, now: datetime, *, why: str) -> None:
+    for recovery in await uow.recoveries.open_for_account(account):
+        if recovery.status != RecoveryStatus.PAUSED:
+            await queue_replan(uow, recovery, now, why=why)
+            await uow.recoveries.save(recovery)
+
+
+async def _switch_observe_only(uow: UnitOfWork, account: StripeAccount, *, observe: bool, now: datetime,
+                               replan: bool) -> None:
+    for recovery in await uow.recoveries.open_for_account(account):
+        status = RecoveryStatus(recovery.status)
+        if observe and status in (RecoveryStatus.SCHEDULED, RecoveryStatus.AWAITING_CUSTOMER):
+            recovery.status = str(transition(status, RecoveryEvent.OBSERVED))
+        elif not observe and status is RecoveryStatus.OBSERVING:
+            # Going live: plan real retries from now rather than replaying the paper schedule.
+            recovery.status = str(transition(status, RecoveryEvent.RETRY_SCHEDULED))
+            if replan:
+                await queue_replan(uow, recovery, now, why="observe-only switched off")
+        else:
+            continue
+        await uow.recoveries.save(recovery)

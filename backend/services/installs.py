@@ -1,0 +1,52 @@
+"""Install and uninstall: the account's lifecycle, robust to re-ordered deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, transition
+from backend.domain.settings import RecoverySettings
+from backend.services.facts import AppInstalled, AppUninstalled
+from backend.services.records import AccountRecord, AccountStatus
+from backend.services.unit_of_work import UnitOfWork
+
+
+def _last_change(record: AccountRecord) -> datetime:
+    return max(record.installed_at, record.uninstalled_at or record.installed_at)
+
+
+async def app_installed(uow: UnitOfWork, fact: AppInstalled) -> str:
+    """Create the account with default settings (recovery off), or re-install it clean."""
+    record = await uow.accounts.get(fact.account)
+    if record is not None and fact.at < _last_change(record):
+        return "stale"  # an older install event delivered after a newer uninstall
+    if record is not None and record.status is AccountStatus.INSTALLED:
+        return "already installed"
+    # A re-install starts from the defaults; recoveries and attempts of before stay as history.
+    await uow.accounts.save(AccountRecord(account_id=fact.account.id, livemode=fact.account.livemode,
+                                          status=AccountStatus.INSTALLED, installed_at=fact.at,
+                                          uninstalled_at=record.uninstalled_at if record else None))
+    await uow.settings.save(fact.account, RecoverySettings().to_json(), fact.at)
+    return "installed"
+
+
+async def app_uninstalled(uow: UnitOfWork, fact: AppUninstalled, now: datetime) -> str:
+    """Stop everything for the account: cancel its jobs, close its recoveries, mark it uninstalled."""
+    record = await uow.accounts.get(fact.account)
+    if record is not None and record.status is AccountStatus.UNINSTALLED \
+            and fact.at <= _last_change(record):
+        return "already uninstalled"
+    if record is not None and fact.at < record.installed_at:
+        return "stale"  # an older uninstall delivered after a newer re-install
+    await uow.jobs.cancel_for_account(fact.account, now)
+    for recovery in await uow.recoveries.open_for_account(fact.account):
+        recovery.status = str(transition(RecoveryStatus(recovery.status), RecoveryEvent.CLOSED_ELSEWHERE))
+        recovery.outcome = "app_uninstalled"
+        recovery.closed_at = now
+        recovery.next_attempt_at = None
+        recovery.next_attempt_reason = None
+        await uow.recoveries.save(recovery)
+    await uow.accounts.save(AccountRecord(
+        account_id=fact.account.id, livemode=fact.account.livemode, status=AccountStatus.UNINSTALLED,
+        installed_at=record.installed_at if record else fact.at, uninstalled_at=fact.at))
+    return "uninstalled"

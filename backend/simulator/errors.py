@@ -1,0 +1,109 @@
+"""Stripe's error bodies, as an exception the request pipeline turns into a response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StripeError(Exception):
+    """An API error with the status and `{"error": {...}}` body Stripe would send."""
+
+    def __init__(self, status: int, error: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        super().__init__(error.get("message", ""))
+        self.status = status
+        self.error = {k: v for k, v in error.items() if v is not None}
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error}
+
+
+def invalid_request(message: str, *, param: str | None = None, code: str | None = None,
+                    status: int = 400) -> StripeError:
+    error: dict[str, Any] = {"type": "invalid_request_error", "message": message, "param": param,
+                             "code": code}
+    if code:
+        error["doc_url"] = f"https://stripe.com/docs/error-codes/{code.replace('_', '-')}"
+    return StripeError(status, error)
+
+
+def unknown_parameter(param: str) -> StripeError:
+    return invalid_request(f"Received unknown parameter: {param}", param=param,
+                           code="parameter_unknown")
+
+
+def missing_parameter(param: str) -> StripeError:
+    return invalid_request(f"Missing required param: {param}.", param=param,
+                           code="parameter_missing")
+
+
+def resource_missing(kind: str, object_id: str, param: str = "id") -> StripeError:
+    return invalid_request(f"No such {kind}: '{object_id}'", param=param, code="resource_missing",
+                           status=404)
+
+
+def no_api_key() -> StripeError:
+    return StripeError(401, {
+        "type": "invalid_request_error",
+        "message": ("You did not provide an API key. You need to provide your API key in the "
+                    "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                    "YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for "
+                    "details, or we can help at https://support.stripe.com/."),
+    })
+
+
+def invalid_api_key(key: str) -> StripeError:
+    return StripeError(401, {"type": "invalid_request_error",
+                             "message": f"Invalid API Key provided: {redact(key)}"})
+
+
+def account_invalid(key: str, account: str) -> StripeError:
+    return StripeError(403, {
+        "type": "invalid_request_error", "code": "account_invalid",
+        "doc_url": "https://stripe.com/docs/error-codes/account-invalid",
+        "message": (f"The provided key '{redact(key)}' does not have access to account "
+                    f"'{account}' (or that account does not exist). Application access may "
+                    "have been revoked."),
+    })
+
+
+def idempotency_mismatch(key: str) -> StripeError:
+    return StripeError(400, {
+        "type": "idempotency_error",
+        "message": ("Keys for idempotent requests can only be used with the same parameters "
+                    f"they were first used with. Try using a key other than '{key}' if you "
+                    "meant to execute a different request."),
+    })
+
+
+def idempotency_other_endpoint(key: str) -> StripeError:
+    return StripeError(400, {
+        "type": "idempotency_error",
+        "message": ("Keys for idempotent requests can only be used for the same endpoint they "
+                    f"were first used for. Try using a key other than '{key}' if you meant to "
+                    "execute a different request."),
+    })
+
+
+def rate_limited() -> StripeError:
+    # Stripe names the limiter that fired in Stripe-Rate-Limited-Reason; no Stripe-Should-Retry
+    # is sent, so stripe-python leaves the back-off to the caller.
+    return StripeError(429, {
+        "type": "invalid_request_error", "code": "rate_limit",
+        "doc_url": "https://stripe.com/docs/error-codes/rate-limit",
+        "message": ("Request rate limit exceeded. Learn more about rate limits here "
+                    "https://stripe.com/docs/rate-limits."),
+    }, headers={"Stripe-Rate-Limited-Reason": "global-rate"})
+
+
+def server_error(status: int) -> StripeError:
+    return StripeError(status, {
+        "type": "api_error",
+        "message": ("An unknown error occurred. Please try again later or contact support "
+                    "if the problem persists."),
+    })
+
+
+def redact(key: str) -> str:
+    prefix = key.rsplit("_", 1)[0] + "_" if "_" in key else ""
+    return f"{prefix}{'*' * 12}{key[-4:]}"

@@ -1,0 +1,91 @@
+"""Customer and payment-method endpoints."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from stripe.params import (
+    CustomerPaymentMethodListParams,
+    CustomerRetrieveParams,
+    CustomerUpdateParams,
+    PaymentMethodListParams,
+    PaymentMethodRetrieveParams,
+)
+
+from backend.simulator.errors import invalid_request
+from backend.simulator.expand import paginate
+from backend.simulator.forms import apply_metadata
+from backend.simulator.routing import Ctx, Route, route
+from backend.simulator.state import AccountState
+
+
+def retrieve(ctx: Ctx, customer: str) -> dict[str, Any]:
+    return ctx.render(ctx.state.get(customer, "customer"))
+
+
+def update(ctx: Ctx, customer: str) -> dict[str, Any]:
+    cus = ctx.state.get(customer, "customer")
+    p = ctx.params
+    before = copy.deepcopy(cus)
+    if "metadata" in p:
+        cus["metadata"] = apply_metadata(cus["metadata"], p["metadata"])
+    for field in ("email", "name", "description", "phone"):
+        if field in p:
+            cus[field] = p[field] or None
+    if isinstance(p.get("address"), dict):
+        cus["address"].update({k: v or None for k, v in p["address"].items()})
+    if "preferred_locales" in p:
+        cus["preferred_locales"] = list(p["preferred_locales"] or [])
+    settings = p.get("invoice_settings")
+    if isinstance(settings, dict) and "default_payment_method" in settings:
+        pm_id = settings["default_payment_method"] or None
+        if pm_id:
+            require_attached(ctx.state, pm_id, customer, "invoice_settings[default_payment_method]")
+        cus["invoice_settings"]["default_payment_method"] = pm_id
+    ctx.services.events.emit_update(ctx.state, "customer.updated", before, cus, ctx.now)
+    return ctx.render(cus)
+
+
+def require_attached(state: AccountState, pm_id: str, customer: str, param: str) -> None:
+    pm = state.get(pm_id, "payment_method", param=param)
+    if pm["customer"] != customer:
+        raise invalid_request(
+            f"The customer does not have a payment method with the ID {pm_id}. The payment "
+            "method must be attached to the customer.", param=param)
+
+
+def _cards(ctx: Ctx, customer: str) -> list[dict[str, Any]]:
+    ctx.state.get(customer, "customer", param="customer")
+    kind = ctx.params.get("type")
+    return [pm for pm in ctx.state.all("payment_method")
+            if pm["customer"] == customer and (not kind or pm["type"] == kind)]
+
+
+def list_customer_payment_methods(ctx: Ctx, customer: str) -> dict[str, Any]:
+    return paginate(ctx.state, _cards(ctx, customer), ctx.params,
+                    f"/v1/customers/{customer}/payment_methods", ctx.expand)
+
+
+def list_payment_methods(ctx: Ctx) -> dict[str, Any]:
+    customer = ctx.params.get("customer")
+    if not customer:
+        # Every card here is attached to a customer, so an unfiltered listing has nothing to show.
+        return paginate(ctx.state, [], ctx.params, "/v1/payment_methods", ctx.expand)
+    return paginate(ctx.state, _cards(ctx, str(customer)), ctx.params, "/v1/payment_methods",
+                    ctx.expand)
+
+
+def retrieve_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
+    return ctx.render(ctx.state.get(payment_method, "payment_method"))
+
+
+ROUTES: list[Route] = [
+    route("GET", "/v1/customers/{customer}", retrieve, CustomerRetrieveParams),
+    route("POST", "/v1/customers/{customer}", update, CustomerUpdateParams),
+    route("GET", "/v1/customers/{customer}/payment_methods", list_customer_payment_methods,
+          CustomerPaymentMethodListParams),
+    route("GET", "/v1/payment_methods", list_payment_methods, PaymentMethodListParams),
+    route("GET", "/v1/payment_methods/{payment_method}", retrieve_payment_method,
+          PaymentMethodRetrieveParams),
+]

@@ -1,0 +1,188 @@
+"""Builders for Stripe objects in the shape of API version 2026-10-28.endive (Basil invoices)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+API_VERSION = "2026-10-28.endive"
+
+
+def ts(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def customer(cid: str, *, created: datetime, livemode: bool, email: str | None, name: str | None,
+             country: str | None, metadata: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": cid, "object": "customer",
+        "address": {"city": None, "country": country, "line1": None, "line2": None,
+                    "postal_code": None, "state": None},
+        "balance": 0, "created": ts(created), "currency": None, "default_source": None,
+        "delinquent": False, "description": None, "email": email,
+        "invoice_prefix": cid[-8:].upper(),
+        "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
+                             "rendering_options": None},
+        "livemode": livemode, "metadata": metadata, "name": name, "phone": None,
+        "preferred_locales": [], "shipping": None, "tax_exempt": "none", "test_clock": None,
+    }
+
+
+def card_payment_method(pmid: str, *, created: datetime, livemode: bool, customer: str | None,
+                        brand: str, last4: str, exp_month: int, exp_year: int, fingerprint: str,
+                        country: str) -> dict[str, Any]:
+    return {
+        "id": pmid, "object": "payment_method", "allow_redisplay": "unspecified",
+        "billing_details": {"address": None, "email": None, "name": None, "phone": None,
+                            "tax_id": None},
+        "card": {
+            "brand": brand, "checks": {"address_line1_check": None,
+                                       "address_postal_code_check": None, "cvc_check": "pass"},
+            "country": country, "display_brand": brand, "exp_month": exp_month,
+            "exp_year": exp_year, "fingerprint": fingerprint, "funding": "credit",
+            "generated_from": None, "last4": last4,
+            "networks": {"available": [brand], "preferred": None},
+            "regulated_status": "unregulated", "three_d_secure_usage": {"supported": True},
+            "wallet": None,
+        },
+        "created": ts(created), "customer": customer, "livemode": livemode, "metadata": {},
+        "type": "card",
+    }
+
+
+def subscription(sid: str, *, created: datetime, livemode: bool, customer: str, item_id: str,
+                 price_id: str, amount: int, currency: str, interval: str,
+                 period_start: datetime, period_end: datetime,
+                 default_payment_method: str | None, metadata: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": sid, "object": "subscription", "application": None,
+        "billing_cycle_anchor": ts(period_start), "cancel_at": None,
+        "cancel_at_period_end": False, "canceled_at": None,
+        "cancellation_details": {"comment": None, "feedback": None, "reason": None},
+        "collection_method": "charge_automatically", "created": ts(created),
+        "currency": currency, "customer": customer,
+        "default_payment_method": default_payment_method, "default_source": None,
+        "description": None, "ended_at": None,
+        "items": {"object": "list", "has_more": False, "url": f"/v1/subscription_items?subscription={sid}",
+                  "data": [{
+                      "id": item_id, "object": "subscription_item", "created": ts(created),
+                      "current_period_start": ts(period_start),
+                      "current_period_end": ts(period_end), "metadata": {}, "quantity": 1,
+                      "subscription": sid,
+                      "price": {"id": price_id, "object": "price", "active": True,
+                                "currency": currency, "livemode": livemode,
+                                "recurring": {"interval": interval, "interval_count": 1,
+                                              "usage_type": "licensed"},
+                                "type": "recurring", "unit_amount": amount},
+                  }]},
+        "latest_invoice": None, "livemode": livemode, "metadata": metadata,
+        "pause_collection": None, "start_date": ts(created), "status": "active",
+        "test_clock": None, "trial_end": None, "trial_start": None,
+    }
+
+
+def invoice(iid: str, *, created: datetime, livemode: bool, account_id: str,
+            customer: dict[str, Any], amount: int, currency: str, billing_reason: str,
+            subscription: str | None, subscription_metadata: dict[str, str] | None,
+            period_start: datetime, period_end: datetime, line_id: str) -> dict[str, Any]:
+    parent = None
+    if subscription is not None:
+        parent = {"type": "subscription_details", "quote_details": None,
+                  "subscription_details": {"metadata": subscription_metadata or {},
+                                           "subscription": subscription,
+                                           "subscription_proration_date": None}}
+    return {
+        "id": iid, "object": "invoice", "account_country": "US", "account_name": account_id,
+        "amount_due": amount, "amount_overpaid": 0, "amount_paid": 0,
+        "amount_paid_off_stripe": 0, "amount_remaining": amount, "amount_shipping": 0,
+        "attempt_count": 0, "attempted": False, "auto_advance": True,
+        "automatic_tax": {"enabled": False, "liability": None, "status": None},
+        "automatically_finalizes_at": None, "billing_reason": billing_reason,
+        "collection_method": "charge_automatically", "confirmation_secret": None,
+        "created": ts(created), "currency": currency, "customer": customer["id"],
+        "customer_email": customer.get("email"), "customer_name": customer.get("name"),
+        "default_payment_method": None, "default_source": None, "description": None,
+        "due_date": None, "effective_at": None, "ending_balance": None, "footer": None,
+        "hosted_invoice_url": None, "invoice_pdf": None, "last_finalization_error": None,
+        "lines": {"object": "list", "has_more": False, "url": f"/v1/invoices/{iid}/lines",
+                  "data": [{"id": line_id, "object": "line_item", "amount": amount,
+                            "currency": currency, "description": "1 × Subscription",
+                            "period": {"start": ts(period_start), "end": ts(period_end)},
+                            "quantity": 1}]},
+        "livemode": livemode, "metadata": {}, "next_payment_attempt": None, "number": None,
+        "on_behalf_of": None, "parent": parent,
+        "period_end": ts(period_end), "period_start": ts(period_start),
+        "starting_balance": 0, "statement_descriptor": None, "status": "draft",
+        "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None,
+                               "paid_at": None, "voided_at": None},
+        "subtotal": amount, "test_clock": None, "total": amount, "total_discount_amounts": [],
+        "total_taxes": [], "webhooks_delivered_at": None,
+    }
+
+
+def payment_intent(piid: str, *, created: datetime, livemode: bool, amount: int, currency: str,
+                   customer: str) -> dict[str, Any]:
+    return {
+        "id": piid, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
+        "amount_received": 0, "canceled_at": None, "cancellation_reason": None,
+        "capture_method": "automatic", "client_secret": f"{piid}_secret_sim",
+        "confirmation_method": "automatic", "created": ts(created), "currency": currency,
+        "customer": customer, "description": "Subscription update", "last_payment_error": None,
+        "latest_charge": None, "livemode": livemode, "metadata": {}, "next_action": None,
+        "payment_method": None, "payment_method_types": ["card"],
+        "setup_future_usage": "off_session", "status": "requires_payment_method",
+    }
+
+
+def charge(chid: str, *, created: datetime, livemode: bool, amount: int, currency: str,
+           customer: str, payment_intent: str, pm: dict[str, Any], succeeded: bool,
+           failure_code: str | None, failure_message: str | None,
+           outcome: dict[str, Any]) -> dict[str, Any]:
+    card = pm["card"]
+    return {
+        "id": chid, "object": "charge", "amount": amount,
+        "amount_captured": amount if succeeded else 0, "amount_refunded": 0,
+        "balance_transaction": None, "billing_details": pm["billing_details"],
+        "captured": succeeded, "created": ts(created), "currency": currency, "customer": customer,
+        "description": "Subscription update", "disputed": False,
+        "failure_balance_transaction": None, "failure_code": failure_code,
+        "failure_message": failure_message, "livemode": livemode, "metadata": {},
+        "outcome": outcome, "paid": succeeded, "payment_intent": payment_intent,
+        "payment_method": pm["id"],
+        "payment_method_details": {"type": "card", "card": {
+            "brand": card["brand"], "country": card["country"], "exp_month": card["exp_month"],
+            "exp_year": card["exp_year"], "fingerprint": card["fingerprint"],
+            "funding": card["funding"], "last4": card["last4"], "network": card["brand"],
+            "network_advice_code": outcome.get("network_advice_code"),
+            "network_decline_code": outcome.get("network_decline_code")}},
+        "refunded": False, "status": "succeeded" if succeeded else "failed",
+    }
+
+
+def invoice_payment(ipid: str, *, created: datetime, livemode: bool, invoice: str, amount: int,
+                    currency: str, payment_intent: str) -> dict[str, Any]:
+    return {
+        "id": ipid, "object": "invoice_payment", "amount_paid": None, "amount_requested": amount,
+        "created": ts(created), "currency": currency, "invoice": invoice, "is_default": True,
+        "livemode": livemode,
+        "payment": {"type": "payment_intent", "payment_intent": payment_intent},
+        "status": "open", "status_transitions": {"canceled_at": None, "paid_at": None},
+    }
+
+
+def list_object(url: str, data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def event(evid: str, *, created: datetime, livemode: bool, account: str | None, type_: str,
+          obj: dict[str, Any], previous_attributes: dict[str, Any] | None,
+          request_id: str | None, idempotency_key: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"object": obj}
+    if previous_attributes is not None:
+        data["previous_attributes"] = previous_attributes
+    return {
+        "id": evid, "object": "event", "account": account, "api_version": API_VERSION,
+        "context": account, "created": ts(created), "data": data, "livemode": livemode,
+        "pending_webhooks": 1, "request": {"id": request_id, "idempotency_key": idempotency_key},
+        "type": type_,
+    }

@@ -1,0 +1,108 @@
+"""The simulator's memory: Stripe objects per account and mode, plus what Stripe keeps hidden."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from backend.simulator.behaviours import CardBehaviour, Succeeds
+from backend.simulator.errors import resource_missing
+
+# Which Stripe noun an id prefix names, for "No such …" messages and expansion.
+KIND_BY_PREFIX = {
+    "cus": "customer", "pm": "payment_method", "sub": "subscription", "si": "subscription_item",
+    "in": "invoice", "pi": "payment_intent", "ch": "charge", "inpay": "invoice_payment",
+    "cs": "checkout.session", "seti": "setup_intent", "appsecret": "apps.secret",
+    "price": "price", "il": "line_item",
+}
+
+
+@dataclass
+class CardState:
+    """What the issuer remembers about a card: its script and every charge it saw."""
+
+    behaviour: CardBehaviour = field(default_factory=Succeeds)
+    attempts: list[datetime] = field(default_factory=list)
+
+
+@dataclass
+class InvoiceState:
+    """Stripe's private bookkeeping on an invoice's collection."""
+
+    finalize_at: datetime | None = None
+    retries_done: int = 0
+    first_failed_at: datetime | None = None
+    hard_declined_pm: str | None = None  # a non-retryable decline on this card stops charges
+    payment_intent: str | None = None
+    invoice_payment: str | None = None
+
+
+@dataclass
+class SubscriptionState:
+    amount: int
+    currency: str
+    interval: str = "month"
+    interval_count: int = 1
+
+
+@dataclass
+class AccountState:
+    """One installed account in one mode: test and live objects never see each other."""
+
+    account_id: str
+    livemode: bool
+    smart_retries: bool = True
+    installed: bool = True
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards: dict[str, CardState] = field(default_factory=dict)
+    invoices: dict[str, InvoiceState] = field(default_factory=dict)
+    subscriptions: dict[str, SubscriptionState] = field(default_factory=dict)
+    secrets: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    invoice_numbers: int = 0
+
+    def put(self, obj: dict[str, Any]) -> dict[str, Any]:
+        self.objects[obj["id"]] = obj
+        return obj
+
+    def find(self, object_id: str) -> dict[str, Any] | None:
+        return self.objects.get(object_id)
+
+    def get(self, object_id: str, kind: str, param: str = "id") -> dict[str, Any]:
+        """Return the object or raise Stripe's 404, also when it exists with another type."""
+        obj = self.objects.get(object_id)
+        if obj is None or obj.get("object") != kind:
+            raise resource_missing(kind.split(".")[-1], object_id, param=param)
+        return obj
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        """Objects of one kind, newest first (Stripe's list order)."""
+        items = [o for o in self.objects.values() if o.get("object") == kind]
+        return list(reversed(items))
+
+    def card(self, payment_method_id: str) -> CardState:
+        return self.cards.setdefault(payment_method_id, CardState())
+
+
+class Store:
+    """Every account and mode the simulator knows."""
+
+    def __init__(self) -> None:
+        self._accounts: dict[tuple[str, bool], AccountState] = {}
+
+    def add(self, state: AccountState) -> AccountState:
+        self._accounts[(state.account_id, state.livemode)] = state
+        return state
+
+    def find(self, account_id: str, livemode: bool) -> AccountState | None:
+        return self._accounts.get((account_id, livemode))
+
+    def get(self, account_id: str, livemode: bool) -> AccountState:
+        state = self.find(account_id, livemode)
+        if state is None:
+            raise KeyError(f"account {account_id} is not installed in "
+                           f"{'live' if livemode else 'test'} mode")
+        return state
+
+    def all(self) -> list[AccountState]:
+        return list(self._accounts.values())

@@ -1,0 +1,1 @@
+"""The HTTP edge: routes, signature checks, request parsing, error-to-status mapping."""

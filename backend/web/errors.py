@@ -1,0 +1,57 @@
+"""Every error the edge reports, as JSON `{"error": {"code", "message", "field"?}}`."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from backend.domain.recovery_state import IllegalTransition
+from backend.domain.settings import InvalidSetting
+from backend.services.errors import AccountNotInstalled, ActionNotAllowed, RecoveryNotFound
+
+
+class HttpError(Exception):
+    """An error with its HTTP status, raised by the edge itself."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, str] = {"code": code, "message": message}
+    if field is not None:
+        body["field"] = field
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def _from_exception(error: Exception) -> tuple[int, str, str, str | None]:
+    """The one table that maps failures to statuses."""
+    match error:
+        case HttpError():
+            return error.status, error.code, error.message, error.field
+        case InvalidSetting():
+            return 422, "invalid_setting", error.message, error.field
+        case AccountNotInstalled():
+            return 404, "account_not_installed", "Recoup is not installed on this account", None
+        case RecoveryNotFound():
+            return 404, "not_found", "no recovery for that invoice", None
+        case ActionNotAllowed() | IllegalTransition():
+            return 409, "conflict", str(error), None
+    raise error
+
+
+async def handle_known_error(request: Request, error: Exception) -> JSONResponse:
+    status, code, message, field = _from_exception(error)
+    # Dashboard routes are called cross-origin from the extension's sandbox (origin `null`).
+    headers = {"Access-Control-Allow-Origin": "*"} if request.url.path.startswith("/api/") else None
+    return error_response(status, code, message, field, headers)
+
+
+KNOWN_ERRORS: tuple[type[Exception], ...] = (
+    HttpError, InvalidSetting, AccountNotInstalled, RecoveryNotFound, ActionNotAllowed, IllegalTransition,
+)

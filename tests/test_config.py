@@ -1,0 +1,80 @@
+"""Start-up refuses a bad configuration with one clear line naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from backend.config import ConfigError, load_config
+
+PRODUCTION = {
+    "STRIPE_SECRET_KEY": "sk_test_abc,sk_live_def",
+    "STRIPE_WEBHOOK_SECRET": "whsec_new,whsec_old",
+    "STRIPE_APP_SECRET": "absec_one",
+    "LINK_SIGNING_SECRET": "s" * 40,
+}
+
+
+def test_no_keys_means_the_demo_on_sqlite():
+    config = load_config({})
+
+    assert config.demo_mode
+    assert config.database_url == "sqlite+aiosqlite:///var/recoup.db"
+
+
+def test_test_and_live_keys_and_rotating_secrets_are_all_kept():
+    config = load_config(PRODUCTION)
+
+    assert (config.stripe_test_key, config.stripe_live_key) == ("sk_test_abc", "sk_live_def")
+    assert config.webhook_secrets == ("whsec_new", "whsec_old")
+
+
+def test_a_plain_postgres_url_gets_the_async_driver():
+    config = load_config({**PRODUCTION, "DATABASE_URL": "postgresql://u@db:5432/recoup"})
+
+    assert config.database_url == "postgresql+asyncpg://u@db:5432/recoup"
+
+
+@pytest.mark.parametrize(("env", "name"), [
+    ({"DATABASE_URL": "mysql://db/recoup"}, "DATABASE_URL"),
+    ({"STRIPE_SECRET_KEY": "pk_test_123"}, "STRIPE_SECRET_KEY"),
+    ({"STRIPE_SECRET_KEY": "sk_test_1,sk_test_2"}, "STRIPE_SECRET_KEY"),
+    ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+    ({"STRIPE_WEBHOOK_SECRET": "secret"}, "STRIPE_WEBHOOK_SECRET"),
+    ({"STRIPE_APP_SECRET": "whsec_wrong_kind"}, "STRIPE_APP_SECRET"),
+    ({"LINK_SIGNING_SECRET": "short"}, "LINK_SIGNING_SECRET"),
+    ({"STRIPE_API_BASE": "localhost:12111"}, "STRIPE_API_BASE"),
+    ({"PUBLIC_BASE_URL": "ftp://x"}, "PUBLIC_BASE_URL"),
+    ({"SCHEDULER_ENABLED": "maybe"}, "SCHEDULER_ENABLED"),
+    ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ({"PORT": "eighty"}, "PORT"),
+    ({"DEMO_DAY_SECONDS": "0"}, "DEMO_DAY_SECONDS"),
+])
+def test_a_malformed_value_is_refused_naming_it(env, name):
+    with pytest.raises(ConfigError) as refused:
+        load_config({**PRODUCTION, **env})
+
+    assert refused.value.name == name
+
+
+def test_secrets_never_appear_in_the_configuration_repr():
+    config = load_config({**PRODUCTION, "DATABASE_URL": "postgresql://u:hunter2@db/recoup"})
+
+    text = repr(config)
+
+    assert "sk_test_abc" not in text and "whsec_new" not in text and "hunter2" not in text
+
+
+def test_the_service_refuses_to_start_with_one_clear_line():
+    env = {**os.environ, **PRODUCTION, "STRIPE_WEBHOOK_SECRET": "nope"}
+
+    result = subprocess.run([sys.executable, "-m", "backend", "serve"], env=env, capture_output=True,
+                            text=True, timeout=60)
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["recoup: configuration error: STRIPE_WEBHOOK_SECRET: each secret must start with "
+                     "whsec_ (comma-separate several for rotation)"]
