@@ -31,7 +31,7 @@ test-python: $(PY_STAMP) lint-imports
 	$(BIN)/pytest
 
 test-ui: $(UI_STAMP)
-	cd stripe-app && npm run typecheck && npm test
+	cd stripe-app && npm run typecheck && npm run lint && npm test
 
 simulator: $(PY_STAMP)
 	$(BIN)/python -m backend.simulator

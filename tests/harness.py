@@ -46,6 +46,18 @@ async def _no_sleep(_seconds: float) -> None:
     return None
 
 
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Passes requests to the simulator and remembers what Recoup sent."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self._inner.handle_async_request(request)
+
+
 @dataclass
 class Stack:
     clock: ManualClock
@@ -54,6 +66,11 @@ class Stack:
     uow_factory: SqlUnitOfWorkFactory
     runner: JobRunner
     gateway: StripeSdkGateway
+    recorder: RecordingTransport
+
+    def writes(self) -> list[httpx.Request]:
+        """Every write Recoup sent to Stripe (POST and DELETE)."""
+        return [r for r in self.recorder.requests if r.method in ("POST", "DELETE")]
 
     async def settle(self, rounds: int = 20) -> None:
         """Let Stripe and Recoup react to each other until nothing more happens at this moment."""
@@ -100,12 +117,13 @@ async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: date
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=RECOUP_URL)
     sim = Simulator(clock, webhook_url=f"{RECOUP_URL}/webhooks/stripe",
                     webhook_secret=config.webhook_secrets[0], http_client=deliveries)
+    recorder = RecordingTransport(sim.transport())
     gateway = StripeSdkGateway(test_key="sk_test_recoup", live_key="sk_live_recoup", api_base=BASE_URL,
-                               http_client=httpx.AsyncClient(transport=sim.transport()), sleep=_no_sleep)
+                               http_client=httpx.AsyncClient(transport=recorder), sleep=_no_sleep)
     app = create_app(config, gateway=gateway, clock=clock, engine=engine, migrate_on_start=False)
     late.app = app
     async with app.router.lifespan_context(app):
-        yield Stack(clock, sim, app, app.state.context.uow_factory, app.state.runner, gateway)
+        yield Stack(clock, sim, app, app.state.context.uow_factory, app.state.runner, gateway, recorder)
     await deliveries.aclose()
     await gateway.aclose()
     await sim.aclose()

@@ -17,11 +17,12 @@ from backend.domain.end_of_dunning import (
 )
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
 from backend.domain.settings import InvoiceAction
-from backend.services.closing import end_recovery, queue_tag
+from backend.services.closing import end_recovery
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.ports import StripeGateway
 from backend.services.records import RecoveryRecord
 from backend.services.recovery_jobs_common import close_for_settled_invoice, load
+from backend.services.tagging import RECOVERY_KEY, STATUS_KEY
 
 # Marks a recovery whose end actions have started but not all finished: a re-run after a crash
 # applies them again (each with its own idempotency key) instead of skipping a terminal recovery.
@@ -65,7 +66,8 @@ async def _later_invoices(gateway: StripeGateway, account: StripeAccount,
     later_open: list[str] = []
     async for other in gateway.list_invoices(account, subscription_id=invoice.subscription_id,
                                              created_gte=invoice.created):
-        if other.id == invoice.id or other.created < invoice.created:
+        # Strictly later: an invoice from the same second (a signup invoice, say) proves nothing.
+        if other.id == invoice.id or other.created <= invoice.created:
             continue
         if other.status is InvoiceStatus.PAID:
             newer_paid = True
@@ -92,6 +94,9 @@ async def _apply(gateway: StripeGateway, recovery: RecoveryRecord, plan: EndOfDu
                                           metadata=dunning_complete_metadata(now))
     if subscription is not None:
         await _apply_subscription_step(gateway, account, subscription.id, plan, f"{key}:subscription")
+    # Tagged before a void: a voided invoice keeps its last metadata, so merchants can still filter it.
+    await gateway.update_invoice(account, recovery.invoice_id, idempotency_key=f"{key}:tag",
+                                 metadata={STATUS_KEY: "exhausted", RECOVERY_KEY: recovery.id})
     await _apply_invoice_action(gateway, account, recovery.invoice_id, plan.invoice, f"{key}:invoice")
     for invoice_id in plan.tidy_invoice_ids:
         await _apply_invoice_action(gateway, account, invoice_id, plan.invoice, f"{key}:tidy:{invoice_id}")
@@ -137,8 +142,6 @@ async def _conclude(deps: JobDeps, run: JobRun, recovery_id: str, plan: EndOfDun
         recovery.outcome = "exhausted"
         recovery.outcome_detail = (detail_prefix + "; ".join(plan.reasons))[:1000]
         await uow.recoveries.save(recovery)
-        if not detail_prefix:
-            await queue_tag(uow, recovery, "exhausted", now)
         await run.finish(uow)
         await uow.commit()
 

@@ -166,6 +166,11 @@ class Simulator:
             self.collector.attempt(state, inv, now, automatic=True)
         return str(inv["id"])
 
+    def pay_invoice_out_of_band(self, account: StripeAccount, invoice_id: str) -> None:
+        """The customer settles the invoice outside card collection (bank transfer, cash)."""
+        state, now = self.state(account), self.clock.now()
+        self.collector.pay_out_of_band(state, state.get(invoice_id, "invoice"), now)
+
     def complete_checkout_session(self, account: StripeAccount, session_id: str,
                                   behaviour: CardBehaviour | None = None, *,
                                   brand: str = "visa", last4: str | None = None,

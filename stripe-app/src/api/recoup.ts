@@ -1,0 +1,45 @@
+import {request, type Caller} from './client';
+import type {
+  ApiResult,
+  Overview,
+  RecoveryAction,
+  RecoveryActionResponse,
+  RecoveryResponse,
+  Settings,
+  SettingsResponse,
+} from './types';
+
+function recoveryPath(invoiceId: string): string {
+  return `api/v1/invoices/${encodeURIComponent(invoiceId)}/recovery`;
+}
+
+export function getSettings(caller: Caller): Promise<ApiResult<SettingsResponse>> {
+  return request(caller, 'GET', 'api/v1/settings');
+}
+
+/** Save the given settings; fields left out keep their stored values. */
+export function saveSettings(
+  caller: Caller,
+  settings: Partial<Settings>,
+): Promise<ApiResult<SettingsResponse>> {
+  return request(caller, 'PUT', 'api/v1/settings', {settings});
+}
+
+export function getRecovery(
+  caller: Caller,
+  invoiceId: string,
+): Promise<ApiResult<RecoveryResponse>> {
+  return request(caller, 'GET', recoveryPath(invoiceId));
+}
+
+export function runRecoveryAction(
+  caller: Caller,
+  invoiceId: string,
+  action: RecoveryAction,
+): Promise<ApiResult<RecoveryActionResponse>> {
+  return request(caller, 'POST', `${recoveryPath(invoiceId)}/actions`, {action});
+}
+
+export function getOverview(caller: Caller): Promise<ApiResult<Overview>> {
+  return request(caller, 'GET', 'api/v1/overview');
+}

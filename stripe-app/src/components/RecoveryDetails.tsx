@@ -1,0 +1,114 @@
+import {Badge, Box, Inline, List, ListItem, PropertyList, PropertyListItem} from '@stripe/ui-extension-sdk/ui';
+
+import type {Attempt, EmailSent, Recovery} from '../api/types';
+import {formatDateTime} from '../format/dates';
+import {cardLabel, humanize, outcomeLabel, STATUS_BADGES, triggerLabel} from '../format/labels';
+import {formatMoney} from '../format/money';
+
+type Props = {recovery: Recovery; locale?: string};
+
+function whyItFailed(recovery: Recovery): string {
+  const {decline} = recovery;
+  if (decline === null) {
+    return 'No decline recorded';
+  }
+  return decline.code ? `${decline.explanation} (${decline.code})` : decline.explanation;
+}
+
+function nextRetry(recovery: Recovery, locale?: string): string {
+  if (recovery.next_attempt_at === null) {
+    return recovery.status === 'awaiting_customer' ? 'Waiting for the customer to update their card' : 'None scheduled';
+  }
+  const when = formatDateTime(recovery.next_attempt_at, locale);
+  return recovery.next_attempt_reason ? `${when}: ${recovery.next_attempt_reason}` : when;
+}
+
+function attemptSummary(attempt: Attempt): string {
+  const parts = [outcomeLabel(attempt.outcome)];
+  if (attempt.decline_code) {
+    parts.push(humanize(attempt.decline_code));
+  }
+  parts.push(triggerLabel(attempt.trigger));
+  return parts.join(' · ');
+}
+
+function emailProgress(email: EmailSent, locale?: string): string {
+  if (email.clicked_at) {
+    return `Link clicked ${formatDateTime(email.clicked_at, locale)}`;
+  }
+  if (email.opened_at) {
+    return `Opened ${formatDateTime(email.opened_at, locale)}`;
+  }
+  return 'Not opened yet';
+}
+
+function Heading({children}: {children: string}) {
+  return <Inline css={{font: 'subheading'}}>{children}</Inline>;
+}
+
+/** The story of one invoice's recovery: why it failed, what happens next, and what happened so far. */
+export function RecoveryDetails({recovery, locale}: Props) {
+  const badge = STATUS_BADGES[recovery.status];
+  return (
+    <Box css={{stack: 'y', gap: 'large'}}>
+      <Box css={{stack: 'x', gap: 'small', alignY: 'center'}}>
+        <Badge type={badge.type}>{badge.label}</Badge>
+        <Inline css={{font: 'bodyEmphasized'}}>{formatMoney(recovery.amount, recovery.currency, locale)}</Inline>
+      </Box>
+      <PropertyList>
+        <PropertyListItem label="Why it failed" value={whyItFailed(recovery)} />
+        <PropertyListItem label="Strategy" value={recovery.strategy} />
+        <PropertyListItem label="Next retry" value={nextRetry(recovery, locale)} />
+        {recovery.deadline ? (
+          <PropertyListItem label="Recovery ends" value={formatDateTime(recovery.deadline, locale)} />
+        ) : null}
+        {recovery.difficulty !== null ? (
+          <PropertyListItem label="Difficulty" value={`${recovery.difficulty} out of 100`} />
+        ) : null}
+        {recovery.outcome ? (
+          <PropertyListItem
+            label="Outcome"
+            value={recovery.recovered_by
+              ? `${outcomeLabel(recovery.outcome)} (${humanize(recovery.recovered_by).toLowerCase()})`
+              : outcomeLabel(recovery.outcome)}
+          />
+        ) : null}
+      </PropertyList>
+      <Box css={{stack: 'y', gap: 'small'}}>
+        <Heading>Payment attempts</Heading>
+        {recovery.attempts.length === 0 ? (
+          <Inline css={{color: 'secondary'}}>No payment attempts yet.</Inline>
+        ) : (
+          <List>
+            {recovery.attempts.map((attempt, index) => (
+              <ListItem
+                key={`${attempt.at}-${index}`}
+                id={`attempt-${index}`}
+                title={cardLabel(attempt.card)}
+                secondaryTitle={attemptSummary(attempt)}
+                value={formatDateTime(attempt.at, locale)}
+              />
+            ))}
+          </List>
+        )}
+      </Box>
+      <Box css={{stack: 'y', gap: 'small'}}>
+        <Heading>Emails to the customer</Heading>
+        {recovery.emails.length === 0 ? (
+          <Inline css={{color: 'secondary'}}>No emails sent yet.</Inline>
+        ) : (
+          <List>
+            {recovery.emails.map((email) => (
+              <ListItem
+                key={email.step}
+                id={`email-${email.step}`}
+                title={`Email ${email.step}, sent ${formatDateTime(email.sent_at, locale)}`}
+                secondaryTitle={emailProgress(email, locale)}
+              />
+            ))}
+          </List>
+        )}
+      </Box>
+    </Box>
+  );
+}

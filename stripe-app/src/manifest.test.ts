@@ -1,0 +1,113 @@
+import Ajv, {type ErrorObject} from 'ajv';
+import addFormats from 'ajv-formats';
+import {existsSync, readdirSync, readFileSync} from 'fs';
+import path from 'path';
+
+import {apiUrl} from './api/client';
+
+const appDir = path.resolve(__dirname, '..');
+const repoRoot = path.resolve(appDir, '..');
+const manifestPath = path.join(repoRoot, 'stripe-app.json');
+const bundledSchema = path.join(appDir, 'schema', 'stripe-app.schema.json');
+// Where the project's shared notes keep the same schema, next to the repository; optional.
+const sharedSchema = path.resolve(repoRoot, '..', 'shared', 'schema', 'stripe-app.schema.json');
+
+type Manifest = {
+  icon: string;
+  permissions: {permission: string; purpose: string}[];
+  ui_extension: {
+    views: {viewport: string; component: string}[];
+    content_security_policy: {'connect-src'?: string[] | null};
+  };
+  constants?: Record<string, unknown> | null;
+};
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+const manifest = readJson(manifestPath) as Manifest;
+
+function validatorFor(schemaFile: string) {
+  const schema = readJson(schemaFile) as Record<string, unknown>;
+  // The schema names draft-07 without the trailing '#', which Ajv does not recognise as its meta-schema.
+  delete schema.$schema;
+  const ajv = new Ajv({allErrors: true, strict: false});
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`).join('\n');
+}
+
+function allowedBy(connectSrc: string[], url: string): boolean {
+  // A connect-src entry ending in '/' allows everything below it; any other entry allows itself only.
+  return connectSrc.some((entry) => (entry.endsWith('/') ? url.startsWith(entry) : url === entry));
+}
+
+const schemaFiles: [string, string][] = [
+  ['the copy in stripe-app/schema', bundledSchema],
+  ['shared/schema beside the repository', sharedSchema],
+].filter(([, file]) => existsSync(file)) as [string, string][];
+
+describe('stripe-app.json', () => {
+  it.each(schemaFiles)('is valid against the schema in %s', (_where, schemaFile) => {
+    const validate = validatorFor(schemaFile);
+
+    const valid = validate(manifest);
+
+    expect(describeErrors(validate.errors)).toBe('');
+    expect(valid).toBe(true);
+  });
+
+  it('would be rejected with a permission Stripe does not know', () => {
+    const validate = validatorFor(bundledSchema);
+    const broken = {...manifest, permissions: [...manifest.permissions, {permission: 'invoice_delete', purpose: 'x'}]};
+
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('has a view component file in src/views for every view', () => {
+    const files = new Set(readdirSync(path.join(appDir, 'src', 'views')));
+
+    for (const view of manifest.ui_extension.views) {
+      expect(files).toContain(`${view.component}.tsx`);
+    }
+  });
+
+  it('places the three views where merchants meet Recoup', () => {
+    expect(manifest.ui_extension.views).toEqual([
+      {viewport: 'settings', component: 'AppSettings'},
+      {viewport: 'stripe.dashboard.invoice.detail', component: 'InvoiceRecovery'},
+      {viewport: 'stripe.dashboard.home.overview', component: 'RecoveryOverview'},
+    ]);
+  });
+
+  it('lets the views reach every API route under constants.API_BASE', () => {
+    const base = manifest.constants?.API_BASE;
+    const connectSrc = manifest.ui_extension.content_security_policy['connect-src'] ?? [];
+
+    expect(typeof base).toBe('string');
+    for (const route of ['api/v1/settings', 'api/v1/overview', 'api/v1/invoices/in_1/recovery/actions']) {
+      expect(allowedBy(connectSrc, apiUrl(base as string, route).toString())).toBe(true);
+    }
+  });
+
+  it('points at a 300×300 PNG icon', () => {
+    const png = readFileSync(path.resolve(repoRoot, manifest.icon));
+
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.readUInt32BE(16)).toBe(300);
+    expect(png.readUInt32BE(20)).toBe(300);
+  });
+
+  it('explains every permission it asks for', () => {
+    const names = manifest.permissions.map((entry) => entry.permission);
+
+    expect(new Set(names).size).toBe(names.length);
+    for (const entry of manifest.permissions) {
+      expect(entry.purpose.length).toBeGreaterThan(20);
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import type {Overview, Recovery, Settings, Warning} from '../api/types';
+
+export const API_BASE = 'https://api.recoup.example/';
+
+/** Overrides for getMockContextProps: a view on the given viewport of an app configured with API_BASE. */
+export function contextFor(viewportID: string) {
+  return {
+    environment: {viewportID, mode: 'test' as const, constants: {API_BASE}},
+  };
+}
+
+export function aSettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    enabled: true,
+    observe_only: false,
+    max_retries: 6,
+    dunning_days: 28,
+    recover_one_off_invoices: false,
+    card_rotation: true,
+    subscription_action: 'leave',
+    cancel_delay_days: 0,
+    cancel_delay_hours: 0,
+    prorate_on_cancel: false,
+    invoice_action: 'leave',
+    tidy_later_invoices: true,
+    emails_enabled: true,
+    brand_name: 'Acme',
+    brand_color: '#635BFF',
+    reply_to: '',
+    persuasive_copy: true,
+    sms_enabled: false,
+    daily_overdue_chase: false,
+    pause_stripe_retries: true,
+    ...overrides,
+  };
+}
+
+export const STRIPE_RETRIES_WARNING: Warning = {
+  code: 'stripe_retries_active',
+  message: 'Stripe is also retrying an invoice Recoup manages.',
+  invoice_id: 'in_42',
+};
+
+export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
+  return {
+    id: 'rec_1',
+    invoice_id: 'in_123',
+    customer_id: 'cus_1',
+    subscription_id: 'sub_1',
+    status: 'scheduled',
+    amount: 2500,
+    currency: 'usd',
+    decline: {
+      category: 'insufficient_funds',
+      code: 'insufficient_funds',
+      advice_code: null,
+      explanation: 'The card has insufficient funds.',
+    },
+    strategy: 'Payday',
+    next_attempt_at: '2026-12-01T09:00:00Z',
+    next_attempt_reason: 'insufficient funds: next payday, Tuesday 09:00 customer time',
+    deadline: '2026-12-21T09:00:00Z',
+    attempts: [
+      {
+        at: '2026-11-23T10:00:00Z',
+        card: {brand: 'visa', last4: '4242'},
+        outcome: 'declined',
+        decline_code: 'insufficient_funds',
+        advice_code: null,
+        trigger: 'schedule',
+      },
+    ],
+    emails: [{step: 1, sent_at: '2026-11-23T11:00:00Z', opened_at: '2026-11-23T12:30:00Z', clicked_at: null}],
+    outcome: null,
+    recovered_by: null,
+    difficulty: 42,
+    observe_only: false,
+    actions: ['retry_now', 'pause', 'stop'],
+    ...overrides,
+  };
+}
+
+export function anOverview(overrides: Partial<Overview> = {}): Overview {
+  return {
+    recovered: [{currency: 'usd', amount: 125000}, {currency: 'eur', amount: 3000}],
+    in_flight: [{currency: 'usd', amount: 40000}],
+    recovery_rate: 0.62,
+    active_count: 12,
+    next_due: [
+      {invoice_id: 'in_9', at: '2026-12-01T09:00:00Z', reason: 'next payday', amount: 2500, currency: 'usd'},
+    ],
+    recent_outcomes: [
+      {invoice_id: 'in_7', outcome: 'recovered', at: '2026-11-20T08:00:00Z', amount: 4900, currency: 'usd'},
+    ],
+    weekly: [
+      {week: '2026-11-09', recovered: 2, failed: 4},
+      {week: '2026-11-16', recovered: 3, failed: 5},
+    ],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export function anEmptyOverview(): Overview {
+  return {
+    recovered: [],
+    in_flight: [],
+    recovery_rate: null,
+    active_count: 0,
+    next_due: [],
+    recent_outcomes: [],
+    weekly: [],
+    warnings: [],
+  };
+}

@@ -1,0 +1,138 @@
+import {getMockContextProps} from '@stripe/ui-extension-sdk/testing';
+import {Banner, BarChart, ListItem, PropertyListItem, Spinner} from '@stripe/ui-extension-sdk/ui';
+
+import type {Overview} from '../api/types';
+import {formatDateTime} from '../format/dates';
+import {anEmptyOverview, anOverview, contextFor, STRIPE_RETRIES_WARNING} from '../testing/fixtures';
+import {FakeBackend} from '../testing/http';
+import {buttonLabelled, renderView, unmountAll} from '../testing/views';
+import RecoveryOverview from './RecoveryOverview';
+
+jest.mock('@stripe/ui-extension-sdk/utils', () => ({
+  ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
+  fetchStripeSignature: jest.fn(async () => 't=1,v1=abc'),
+}));
+
+let backend: FakeBackend;
+
+afterEach(unmountAll);
+
+beforeEach(() => {
+  backend = new FakeBackend().install();
+});
+
+function renderPanel() {
+  const props = getMockContextProps(contextFor('stripe.dashboard.home.overview'));
+  props.environment.objectContext = null;
+  return renderView(<RecoveryOverview {...props} />);
+}
+
+async function renderWith(overview: Overview) {
+  backend.respond(200, overview);
+  const view = renderPanel();
+  await view.update();
+  return view;
+}
+
+describe('RecoveryOverview', () => {
+  it('shows a spinner while the numbers load', async () => {
+    backend.hang();
+
+    const {wrapper, update} = renderPanel();
+    await update();
+
+    expect(wrapper).toContainComponent(Spinner);
+    expect(wrapper).toContainText('Loading your recovery numbers…');
+    expect(backend.last.url.pathname).toBe('/api/v1/overview');
+    expect(backend.last.url.searchParams.get('account_id')).toBe('acct_1234');
+  });
+
+  it('explains a failed load and loads again on request', async () => {
+    backend.respond(401, {error: {code: 'invalid_signature', message: 'Your session has expired. Reload the page.'}});
+    const {wrapper, update} = renderPanel();
+    await update();
+
+    expect(wrapper).toContainComponent(Banner, {
+      type: 'critical',
+      title: 'Your recovery numbers could not be loaded',
+      description: 'Your session has expired. Reload the page.',
+    });
+
+    backend.respond(200, anOverview());
+    buttonLabelled(wrapper, 'Try again').trigger('onPress', {});
+    await update();
+
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Active recoveries', value: '12'});
+  });
+
+  it('says there is nothing yet when no payment has failed', async () => {
+    const {wrapper} = await renderWith(anEmptyOverview());
+
+    expect(wrapper).toContainText('No failed payments yet');
+    expect(wrapper).not.toContainComponent(BarChart);
+    expect(wrapper).not.toContainComponent(PropertyListItem);
+  });
+
+  it('still shows warnings when there is nothing else to show', async () => {
+    const {wrapper} = await renderWith({...anEmptyOverview(), warnings: [STRIPE_RETRIES_WARNING]});
+
+    expect(wrapper).toContainComponent(Banner, {
+      type: 'caution',
+      description: 'Stripe is also retrying an invoice Recoup manages. (invoice in_42)',
+    });
+  });
+
+  it('shows money recovered per currency, the rate, and what is in flight', async () => {
+    const {wrapper} = await renderWith(anOverview());
+
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovered', value: '$1,250.00 · €30.00'});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovery rate', value: '62%'});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Active recoveries', value: '12'});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Being recovered', value: '$400.00'});
+    expect(wrapper).not.toContainText('No failed payments yet');
+  });
+
+  it('says the rate is unknown until a recovery has finished', async () => {
+    const {wrapper} = await renderWith(anOverview({recovery_rate: null}));
+
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovery rate', value: 'No recoveries finished yet'});
+  });
+
+  it('lists what is due next and the recent outcomes', async () => {
+    const {wrapper} = await renderWith(anOverview());
+
+    expect(wrapper).toContainComponent(ListItem, {
+      title: '$25.00 · in_9',
+      secondaryTitle: 'next payday',
+      value: formatDateTime('2026-12-01T09:00:00Z'),
+    });
+    expect(wrapper).toContainComponent(ListItem, {
+      title: 'Recovered · $49.00',
+      secondaryTitle: 'in_7',
+      value: formatDateTime('2026-11-20T08:00:00Z'),
+    });
+  });
+
+  it('charts recovered against failed payments by week', async () => {
+    const {wrapper} = await renderWith(anOverview());
+
+    expect(wrapper).toContainComponent(BarChart, {
+      x: 'week',
+      y: 'payments',
+      color: 'result',
+      data: [
+        {week: 'Nov 9', payments: 2, result: 'Recovered'},
+        {week: 'Nov 9', payments: 4, result: 'Failed'},
+        {week: 'Nov 16', payments: 3, result: 'Recovered'},
+        {week: 'Nov 16', payments: 5, result: 'Failed'},
+      ],
+    });
+  });
+
+  it('shows warnings next to the numbers', async () => {
+    const {wrapper} = await renderWith(anOverview({warnings: [STRIPE_RETRIES_WARNING]}));
+
+    expect(wrapper).toContainComponent(Banner, {type: 'caution', title: 'Stripe is also retrying'});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Active recoveries'});
+  });
+});

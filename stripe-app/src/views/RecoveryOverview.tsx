@@ -1,0 +1,135 @@
+import type {ExtensionContextValue} from '@stripe/ui-extension-sdk/context';
+import {BarChart, Box, ContextView, Inline, List, ListItem, PropertyList, PropertyListItem} from '@stripe/ui-extension-sdk/ui';
+
+import type {Overview} from '../api/types';
+import {ErrorState} from '../components/ErrorState';
+import {LoadingState} from '../components/LoadingState';
+import {WarningsBanner} from '../components/WarningsBanner';
+import {formatDateTime, formatDay} from '../format/dates';
+import {outcomeLabel} from '../format/labels';
+import {formatMoney, formatTotals} from '../format/money';
+import {formatRate} from '../format/percent';
+import {useOverview} from '../hooks/useOverview';
+
+const TITLE = 'Payment recovery';
+
+function isEmpty(overview: Overview): boolean {
+  return overview.recovered.length === 0
+    && overview.in_flight.length === 0
+    && overview.active_count === 0
+    && overview.next_due.length === 0
+    && overview.recent_outcomes.length === 0
+    && overview.weekly.every((week) => week.recovered === 0 && week.failed === 0);
+}
+
+/** One bar per week and result, the long format BarChart groups by `color`. */
+function weeklyChartData(overview: Overview, locale?: string) {
+  return overview.weekly.flatMap((week) => {
+    const label = formatDay(week.week, locale);
+    return [
+      {week: label, payments: week.recovered, result: 'Recovered'},
+      {week: label, payments: week.failed, result: 'Failed'},
+    ];
+  });
+}
+
+function Heading({children}: {children: string}) {
+  return <Inline css={{font: 'subheading'}}>{children}</Inline>;
+}
+
+function OverviewDetails({overview, locale}: {overview: Overview; locale?: string}) {
+  return (
+    <Box css={{stack: 'y', gap: 'large'}}>
+      <PropertyList>
+        <PropertyListItem label="Recovered" value={formatTotals(overview.recovered, locale)} />
+        <PropertyListItem label="Recovery rate" value={formatRate(overview.recovery_rate, locale)} />
+        <PropertyListItem label="Active recoveries" value={String(overview.active_count)} />
+        <PropertyListItem label="Being recovered" value={formatTotals(overview.in_flight, locale, 'Nothing right now')} />
+      </PropertyList>
+      {overview.weekly.length > 0 ? (
+        <Box css={{stack: 'y', gap: 'small'}}>
+          <Heading>Recovered and failed payments by week</Heading>
+          <BarChart data={weeklyChartData(overview, locale)} x="week" y="payments" color="result" legend tooltip />
+        </Box>
+      ) : null}
+      <Box css={{stack: 'y', gap: 'small'}}>
+        <Heading>Next up</Heading>
+        {overview.next_due.length === 0 ? (
+          <Inline css={{color: 'secondary'}}>Nothing is scheduled.</Inline>
+        ) : (
+          <List>
+            {overview.next_due.map((due) => (
+              <ListItem
+                key={due.invoice_id}
+                id={due.invoice_id}
+                title={`${formatMoney(due.amount, due.currency, locale)} · ${due.invoice_id}`}
+                secondaryTitle={due.reason}
+                value={formatDateTime(due.at, locale)}
+              />
+            ))}
+          </List>
+        )}
+      </Box>
+      <Box css={{stack: 'y', gap: 'small'}}>
+        <Heading>Recent outcomes</Heading>
+        {overview.recent_outcomes.length === 0 ? (
+          <Inline css={{color: 'secondary'}}>No recovery has finished yet.</Inline>
+        ) : (
+          <List>
+            {overview.recent_outcomes.map((item) => (
+              <ListItem
+                key={`${item.invoice_id}-${item.at}`}
+                id={item.invoice_id}
+                title={`${outcomeLabel(item.outcome)} · ${formatMoney(item.amount, item.currency, locale)}`}
+                secondaryTitle={item.invoice_id}
+                value={formatDateTime(item.at, locale)}
+              />
+            ))}
+          </List>
+        )}
+      </Box>
+    </Box>
+  );
+}
+
+/** The Dashboard home panel: what Recoup has recovered, what it is working on, and what is next. */
+const RecoveryOverview = (context: ExtensionContextValue) => {
+  const {state, reload} = useOverview(context);
+  const locale = context.userContext.locale;
+
+  if (state.status === 'loading') {
+    return (
+      <ContextView title={TITLE}>
+        <LoadingState label="Loading your recovery numbers…" />
+      </ContextView>
+    );
+  }
+  if (state.status === 'error') {
+    return (
+      <ContextView title={TITLE}>
+        <ErrorState title="Your recovery numbers could not be loaded" error={state.error} onRetry={reload} />
+      </ContextView>
+    );
+  }
+
+  const overview = state.data;
+  return (
+    <ContextView title={TITLE} description="Failed payments Recoup is recovering for you">
+      <Box css={{stack: 'y', gap: 'large'}}>
+        <WarningsBanner warnings={overview.warnings} />
+        {isEmpty(overview) ? (
+          <Box css={{stack: 'y', gap: 'small'}}>
+            <Inline css={{font: 'heading'}}>No failed payments yet</Inline>
+            <Inline css={{color: 'secondary'}}>
+              When a subscription payment fails, Recoup starts recovering it and its progress shows up here.
+            </Inline>
+          </Box>
+        ) : (
+          <OverviewDetails overview={overview} locale={locale} />
+        )}
+      </Box>
+    </ContextView>
+  );
+};
+
+export default RecoveryOverview;
