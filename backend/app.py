@@ -7,7 +7,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -48,12 +49,15 @@ def worker_name() -> str:
 
 def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = None,
                engine: AsyncEngine | None = None, migrate_on_start: bool = True,
-               extra_routes: list[BaseRoute] | None = None, tick_seconds: float = TICK_SECONDS) -> Starlette:
+               extra_routes: list[BaseRoute] | None = None, tick_seconds: float = TICK_SECONDS,
+               extra_lifespan: Callable[[AppContext], AbstractAsyncContextManager[None]] | None = None,
+               dashboard_clock: Clock | None = None) -> Starlette:
     """Build the service; nothing connects or starts until the lifespan runs."""
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
     uow_factory = SqlUnitOfWorkFactory(engine)
-    context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway)
+    context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
+                         dashboard_clock=dashboard_clock or SystemClock())
     runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name())
 
     @contextlib.asynccontextmanager
@@ -65,7 +69,8 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
             scheduler.start()
         log.info("recoup started: %r", config)
         try:
-            yield
+            async with extra_lifespan(context) if extra_lifespan else contextlib.nullcontext():
+                yield
         finally:
             if scheduler.running:
                 scheduler.shutdown(wait=False)

@@ -16,7 +16,9 @@ def _configure_logging(config: Config) -> None:
     logging.basicConfig(level=config.log_level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if config.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        # Per-request and per-tick chatter from libraries drowns what Recoup itself says.
+        for noisy in ("alembic", "httpx", "apscheduler", "stripe"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 async def _migrate(config: Config) -> None:

@@ -120,7 +120,8 @@ async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: date
     recorder = RecordingTransport(sim.transport())
     gateway = StripeSdkGateway(test_key="sk_test_recoup", live_key="sk_live_recoup", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=recorder), sleep=_no_sleep)
-    app = create_app(config, gateway=gateway, clock=clock, engine=engine, migrate_on_start=False)
+    app = create_app(config, gateway=gateway, clock=clock, engine=engine, migrate_on_start=False,
+                     dashboard_clock=clock)
     late.app = app
     async with app.router.lifespan_context(app):
         yield Stack(clock, sim, app, app.state.context.uow_factory, app.state.runner, gateway, recorder)

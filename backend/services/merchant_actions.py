@@ -52,10 +52,13 @@ async def act_on_recovery(uow_factory: UnitOfWorkFactory, clock: Clock, gateway:
 
 
 async def _retry_now(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime) -> None:
-    await uow.jobs.cancel_for_recovery(recovery.id, now, kinds=[JobKind.PAY_INVOICE.value])
-    await uow.jobs.enqueue(NewJob(kind=JobKind.PAY_INVOICE, account=recovery.account, run_at=now,
-                                  recovery_id=recovery.id, payload={"trigger": "merchant"},
-                                  dedupe_key=merchant_pay_key(recovery.id, recovery.attempts_made)), now)
+    # A second press before the retry ran finds the same key and changes nothing: one charge.
+    key = merchant_pay_key(recovery.id, recovery.attempts_made)
+    if await uow.jobs.enqueue(NewJob(kind=JobKind.PAY_INVOICE, account=recovery.account, run_at=now,
+                                     recovery_id=recovery.id, payload={"trigger": "merchant"},
+                                     dedupe_key=key), now):
+        await uow.jobs.cancel_for_recovery(recovery.id, now, kinds=[JobKind.PAY_INVOICE.value],
+                                           except_dedupe_key=key)
     recovery.next_attempt_at = now
     recovery.next_attempt_reason = "retry requested from the Dashboard"
 

@@ -40,8 +40,7 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
             return "duplicate"
         outcome = await _apply(uow, fact, clock)
         await uow.commit()
-    log.info("stripe event applied", extra={"event_id": envelope.event_id, "type": envelope.type,
-                                            "account": envelope.account_id, "outcome": outcome})
+    log.info("event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
     return outcome
 
 

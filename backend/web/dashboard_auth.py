@@ -63,7 +63,7 @@ async def _authenticate(request: Request) -> DashboardCaller:
     try:
         context = context_of(request)
         verify(dashboard_payload(user_id, account_id), request.headers.get("stripe-signature"),
-               context.config.app_secrets, now=context.clock.now())
+               context.config.app_secrets, now=context.dashboard_clock.now())
     except SignatureError as error:
         raise HttpError(401, "invalid_signature", str(error)) from None
     mode = body.get("mode", "test")

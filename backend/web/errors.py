@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from backend.domain.recovery_state import IllegalTransition
 from backend.domain.settings import InvalidSetting
 from backend.services.errors import AccountNotInstalled, ActionNotAllowed, RecoveryNotFound
+from backend.services.ports import StripeRequestRejected, StripeUnavailable
 
 
 class HttpError(Exception):
@@ -42,6 +43,13 @@ def _from_exception(error: Exception) -> tuple[int, str, str, str | None]:
             return 404, "not_found", "no recovery for that invoice", None
         case ActionNotAllowed() | IllegalTransition():
             return 409, "conflict", str(error), None
+        case StripeRequestRejected(http_status=404):
+            # Another account's object is as invisible as one that does not exist.
+            return 404, "not_found", "no such object in this Stripe account", None
+        case StripeRequestRejected():
+            return 502, "stripe_refused", f"Stripe refused the request: {error}", None
+        case StripeUnavailable():
+            return 503, "stripe_unavailable", "Stripe could not be reached; try again shortly", None
     raise error
 
 
@@ -54,4 +62,5 @@ async def handle_known_error(request: Request, error: Exception) -> JSONResponse
 
 KNOWN_ERRORS: tuple[type[Exception], ...] = (
     HttpError, InvalidSetting, AccountNotInstalled, RecoveryNotFound, ActionNotAllowed, IllegalTransition,
+    StripeRequestRejected, StripeUnavailable,
 )

@@ -1,0 +1,114 @@
+"""`make run` with no Stripe keys: Recoup against the built-in simulator on an accelerated clock.
+
+This module is the only production-side importer of the simulator, and only the CLI imports
+it, only when no Stripe key is configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from backend.adapters.clock import AcceleratedClock, SystemClock
+from backend.adapters.stripe import StripeSdkGateway
+from backend.app import create_app
+from backend.config import Config
+from backend.domain.billing import StripeAccount
+from backend.services.account_settings import save_settings
+from backend.services.daily import queue_daily_work
+from backend.simulator.control import control_routes
+from backend.simulator.scenarios import build_scenario
+from backend.simulator.simulator import Simulator
+from backend.simulator.transport import BASE_URL
+from backend.web.context import AppContext
+
+log = logging.getLogger("backend.demo")
+SECONDS_PER_DAY = 86_400
+DEMO_CUSTOMERS = 12
+DEMO_SEED = 7
+SIMULATOR_STEP_SECONDS = 0.5
+TICK_SECONDS = 1.0
+
+
+class _LateBoundApp:
+    """The simulator delivers webhooks to Recoup's own ASGI app, which exists only afterwards."""
+
+    app: Starlette | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        assert self.app is not None
+        await self.app(scope, receive, send)
+
+
+def build_demo(config: Config) -> Starlette:
+    clock = AcceleratedClock(SystemClock().now(), factor=SECONDS_PER_DAY / config.demo_day_seconds)
+    late = _LateBoundApp()
+    deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=config.public_base_url)
+    sim = Simulator(clock, webhook_url=f"{config.public_base_url}/webhooks/stripe",
+                    webhook_secret=config.webhook_secrets[0], http_client=deliveries, seed=DEMO_SEED)
+    gateway = StripeSdkGateway(test_key="sk_test_demo", live_key="sk_live_demo", api_base=BASE_URL,
+                               http_client=httpx.AsyncClient(transport=sim.transport()))
+
+    @contextlib.asynccontextmanager
+    async def world(context: AppContext) -> AsyncIterator[None]:
+        account = await _seed(sim, context)
+        _announce(config, account, sim)
+        task = asyncio.create_task(_run_stripe(sim))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await gateway.aclose()
+            await deliveries.aclose()
+            await sim.aclose()
+
+    app = create_app(config, gateway=gateway, clock=clock, extra_routes=list(control_routes(sim)),
+                     tick_seconds=TICK_SECONDS, extra_lifespan=world)
+    late.app = app
+    return app
+
+
+async def _seed(sim: Simulator, context: AppContext) -> StripeAccount:
+    """One merchant with a dozen subscribers whose renewals failed for the usual reasons."""
+    scenario = build_scenario(sim, customers=DEMO_CUSTOMERS, seed=DEMO_SEED, smart_retries=True)
+    account = StripeAccount(scenario["accounts"][0], False)
+    await sim.deliver_pending()  # the install reaches Recoup; the failures arrive while it is still off
+    await save_settings(context.uow_factory, context.clock, account,
+                        {"enabled": True, "daily_overdue_chase": True, "brand_name": "Demo Coffee Club"})
+    # The overdue chase finds the invoices that failed before recovery was switched on.
+    await queue_daily_work(context.uow_factory, context.clock)
+    return account
+
+
+async def _run_stripe(sim: Simulator) -> None:
+    while True:
+        try:
+            await sim.run_until_now()
+            await sim.deliver_pending()
+        except Exception:  # noqa: BLE001 - one bad step must not stop the demo
+            log.exception("simulated Stripe step failed")
+        await asyncio.sleep(SIMULATOR_STEP_SECONDS)
+
+
+def _announce(config: Config, account: StripeAccount, sim: Simulator) -> None:
+    base = config.public_base_url
+    lines = [
+        "=" * 78,
+        "DEMO MODE: no STRIPE_SECRET_KEY is set, so Recoup runs against its built-in Stripe simulator.",
+        f"Simulated time runs one day every {config.demo_day_seconds:g} s; a month of dunning takes minutes.",
+        f"Demo account: {account.id} (test mode), recovery switched on, {DEMO_CUSTOMERS} subscribers.",
+        f"Failed invoices and what Stripe saw: {base}/_sim/events?account={account.id}",
+        f"Simulated clock: {base}/_sim/clock    Dashboard API: {base}/api/v1/ (app secret {config.app_secrets[0]})",
+        "Customer e-mails and the hosted card-update page are not part of this version; none are sent.",
+        "=" * 78,
+    ]
+    for line in lines:
+        log.warning(line)

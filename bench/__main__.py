@@ -1,0 +1,52 @@
+"""`python -m bench [--quick]`: run every benchmark and print its table of ratios."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Awaitable, Callable
+
+from bench import job_throughput, recovery_e2e, webhook_ingest
+from bench.databases import postgres_problem
+from bench.options import Options
+from bench.timing import REPEATS, BenchFailure
+
+BENCHMARKS: list[Callable[[Options], Awaitable[str]]] = [
+    webhook_ingest.run, job_throughput.run, recovery_e2e.run]
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: checks the benchmarks run")
+    return parser.parse_args()
+
+
+async def _main(quick: bool) -> int:
+    options = Options(quick=quick, postgres_problem=await postgres_problem())
+    print(f"Recoup benchmarks{' (--quick)' if quick else ''}: Python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, median of {REPEATS} runs after one warm-up; "
+          f"every ratio is against a baseline measured in this run.\n", flush=True)
+    started = time.perf_counter()
+    for benchmark in BENCHMARKS:
+        try:
+            print(await benchmark(options), flush=True)
+        except BenchFailure as error:
+            print(options.fail(str(error)), flush=True)
+        print(flush=True)
+    print(f"finished in {time.perf_counter() - started:.0f} s"
+          + (f"; {len(options.failures)} FAIL line(s)" if options.failures else ""))
+    return 1 if options.failures else 0
+
+
+def main() -> None:
+    # Recoup logs every event and job at INFO; only real trouble should reach the benchmark output.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(asyncio.run(_main(_arguments().quick)))
+
+
+main()
