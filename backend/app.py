@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import timedelta
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -31,7 +32,6 @@ from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
 from backend.web.webhooks import receive_stripe_event
 
 log = logging.getLogger(__name__)
-TICK_SECONDS = 2.0
 
 
 async def _not_found(_request: Request, _error: Exception) -> JSONResponse:
@@ -49,7 +49,7 @@ def worker_name() -> str:
 
 def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = None,
                engine: AsyncEngine | None = None, migrate_on_start: bool = True,
-               extra_routes: list[BaseRoute] | None = None, tick_seconds: float = TICK_SECONDS,
+               extra_routes: list[BaseRoute] | None = None, tick_seconds: float | None = None,
                extra_lifespan: Callable[[AppContext], AbstractAsyncContextManager[None]] | None = None,
                dashboard_clock: Clock | None = None) -> Starlette:
     """Build the service; nothing connects or starts until the lifespan runs."""
@@ -58,13 +58,14 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          dashboard_clock=dashboard_clock or SystemClock())
-    runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name())
+    runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name(),
+                       lease=timedelta(seconds=config.job_lease_seconds))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if migrate_on_start:
             await upgrade_to_head(engine)
-        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds)
+        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds or config.tick_seconds)
         if config.scheduler_enabled:
             scheduler.start()
         log.info("recoup started: %r", config)

@@ -17,8 +17,10 @@ def _configure_logging(config: Config) -> None:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if config.log_level != "DEBUG":
         # Per-request and per-tick chatter from libraries drowns what Recoup itself says.
-        for noisy in ("alembic", "httpx", "apscheduler", "stripe"):
+        for noisy in ("alembic", "httpx", "stripe"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        # A tick still running when the next is due is skipped by design, not a problem.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 async def _migrate(config: Config) -> None:

@@ -40,6 +40,8 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8000
     demo_day_seconds: float = 10.0
+    tick_seconds: float = 2.0
+    job_lease_seconds: float = 300.0
 
     @property
     def demo_mode(self) -> bool:
@@ -94,6 +96,8 @@ def load_config(env: Mapping[str, str]) -> Config:
         host=env.get("HOST", "127.0.0.1") or "127.0.0.1",
         port=_int(env, "PORT", 8000, low=1, high=65535),
         demo_day_seconds=_positive_float(env, "DEMO_DAY_SECONDS", 10.0),
+        tick_seconds=_positive_float(env, "SCHEDULER_TICK_SECONDS", 2.0),
+        job_lease_seconds=_positive_float(env, "JOB_LEASE_SECONDS", 300.0),
     )
 
 

@@ -80,6 +80,19 @@ async def engine(request: pytest.FixtureRequest, tmp_path: object) -> AsyncItera
 
 
 @pytest.fixture
+async def postgres_engine() -> AsyncIterator[AsyncEngine]:
+    """A freshly migrated PostgreSQL schema, for tests about PostgreSQL itself."""
+    problem = await _postgres_unavailable()
+    if problem:
+        pytest.skip(problem)
+    built, schema = await _postgres_schema_engine()
+    await upgrade_to_head(built)
+    yield built
+    await built.dispose()
+    await _drop_schema(schema)
+
+
+@pytest.fixture
 def uow_factory(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
     return SqlUnitOfWorkFactory(engine)
 

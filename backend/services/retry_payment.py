@@ -15,6 +15,7 @@ from backend.services.job_kinds import pay_idempotency_key
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.observe import observe_attempt
 from backend.services.planning import plan_and_queue
+from backend.services.ports import StripeRequestRejected
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
 from backend.services.recovery_jobs_common import (
@@ -47,19 +48,41 @@ async def pay_invoice(deps: JobDeps, run: JobRun) -> None:
         return
     recovery = loaded.recovery
     invoice = await deps.gateway.retrieve_invoice(recovery.account, recovery.invoice_id)
-    if invoice.status is not InvoiceStatus.OPEN:
-        await close_for_settled_invoice(deps, run, invoice)  # paid elsewhere: never charge twice
-        return
-    choice = await _choose_card(deps, loaded, invoice.customer_id, run.job.payload)
     number = recovery.attempts_made + 1
     # The key depends only on the recovery and the attempt number, so a job re-run after a crash
     # (or by a second worker after a lost lease) replays Stripe's stored answer instead of charging.
     key = pay_idempotency_key(recovery.id, number)
+    if invoice.status is not InvoiceStatus.OPEN:
+        if not (invoice.status is InvoiceStatus.PAID and run.job.tries > 1
+                and await _replay_lost_answer(deps, run, loaded, key)):
+            await close_for_settled_invoice(deps, run, invoice)  # paid elsewhere: never charge twice
+        return
+    choice = await _choose_card(deps, loaded, invoice.customer_id, run.job.payload)
     outcome = await deps.gateway.pay_invoice(recovery.account, invoice.id, idempotency_key=key,
                                              payment_method=choice.payment_method_id)
     if isinstance(outcome, Paid) and choice.rotated and choice.payment_method_id:
         await _make_default(deps, recovery, choice.payment_method_id, failed_card_ids(loaded.attempts))
     await _record(deps, run, outcome, choice, number, key)
+
+
+async def _replay_lost_answer(deps: JobDeps, run: JobRun, loaded: Loaded, key: str) -> bool:
+    """After a crash, ask Stripe for the answer to our own pay request, if it was ever made.
+
+    The invoice is paid and this job ran before: perhaps by our request, whose answer died with
+    the process. Re-sending the same key returns Stripe's stored answer and charges nothing;
+    if the first request never reached Stripe, Stripe refuses to pay a paid invoice.
+    """
+    recovery = loaded.recovery
+    choice = await _choose_card(deps, loaded, recovery.customer_id, run.job.payload)
+    try:
+        outcome = await deps.gateway.pay_invoice(recovery.account, recovery.invoice_id, idempotency_key=key,
+                                                 payment_method=choice.payment_method_id)
+    except StripeRequestRejected:
+        return False
+    if not isinstance(outcome, Paid):
+        return False
+    await _record(deps, run, outcome, choice, recovery.attempts_made + 1, key)
+    return True
 
 
 async def _choose_card(deps: JobDeps, loaded: Loaded, customer_id: str, payload: dict[str, Any]) -> CardChoice:

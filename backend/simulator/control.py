@@ -103,6 +103,8 @@ def control_routes(sim: Simulator) -> list[Route]:
                               account=data.get("account"), path_prefix=data.get("path_prefix"))
         if "latency_seconds" in data:
             sim.faults.set_latency(float(data["latency_seconds"]))
+        if "response_delay_seconds" in data:
+            sim.faults.set_response_delay(float(data["response_delay_seconds"]))
         if "rate_limit_per_second" in data:
             limit = data["rate_limit_per_second"]
             sim.faults.set_rate_limit(None if limit is None else int(limit),

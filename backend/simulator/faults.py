@@ -35,6 +35,9 @@ class Faults:
         self._monotonic = monotonic
         self._faults: list[Fault] = []
         self.latency_seconds = 0.0
+        # Delay after the request took effect: the window in which Stripe has charged but the
+        # caller has no answer yet (a crash there is what idempotency keys exist for).
+        self.response_delay_seconds = 0.0
         self._per_second: int | None = None
         self._limit_overrides: dict[str, int] = {}
         self._seen: dict[str, deque[float]] = {}
@@ -50,6 +53,9 @@ class Faults:
     def set_latency(self, seconds: float) -> None:
         self.latency_seconds = max(0.0, seconds)
 
+    def set_response_delay(self, seconds: float) -> None:
+        self.response_delay_seconds = max(0.0, seconds)
+
     def set_rate_limit(self, per_second: int | None, *, account: str | None = None) -> None:
         """Allow at most `per_second` requests per account and mode (None lifts the limit)."""
         if account is None:
@@ -62,6 +68,7 @@ class Faults:
     def clear(self) -> None:
         self._faults.clear()
         self.latency_seconds = 0.0
+        self.response_delay_seconds = 0.0
         self._per_second = None
         self._limit_overrides.clear()
         self._seen.clear()

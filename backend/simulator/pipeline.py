@@ -63,7 +63,10 @@ class Pipeline:
     async def handle(self, request: ApiRequest) -> ApiResponse:
         if self._faults.latency_seconds:
             await asyncio.sleep(self._faults.latency_seconds)
-        return self.handle_now(request)
+        response = self.handle_now(request)
+        if self._faults.response_delay_seconds:
+            await asyncio.sleep(self._faults.response_delay_seconds)
+        return response
 
     def handle_now(self, request: ApiRequest) -> ApiResponse:
         """Answer without the injected latency (the async wrapper adds it)."""
