@@ -154,3 +154,21 @@ async def test_reinstall_starts_from_default_settings(client, uow_factory):
         settings_rows = (await connection.execute(
             select(func.count()).select_from(AccountSettingsRow))).scalar_one()
     assert (rows, settings_rows) == (1, 1)
+
+
+async def test_a_failed_invoice_the_customer_pays_by_hand_is_never_taken_into_recovery(client, uow_factory):
+    await post(client, install_event(ACCOUNT, created=START))
+    async with uow_factory() as uow:
+        await uow.settings.save(StripeAccount(ACCOUNT, False), {"enabled": True, "recover_one_off_invoices": True},
+                                START)
+        await uow.commit()
+    invoice = {"id": "in_1Manual", "object": "invoice", "customer": "cus_1", "status": "open",
+               "collection_method": "send_invoice", "billing_reason": "subscription_cycle", "amount_due": 500,
+               "amount_remaining": 500, "currency": "usd", "attempt_count": 1, "next_payment_attempt": None,
+               "parent": {"type": "subscription_details", "subscription_details": {"subscription": "sub_1"}}}
+
+    response = await post(client, event("invoice.payment_failed", ACCOUNT, invoice, created=START))
+
+    assert response.json()["outcome"].startswith("ignored")
+    async with uow_factory() as uow:
+        assert await uow.recoveries.for_invoice(StripeAccount(ACCOUNT, False), "in_1Manual") is None

@@ -1,0 +1,136 @@
+"""The job runner: transient failures come back later, permanent ones stop, nothing runs twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from backend.adapters.db.tables import JobRow
+from backend.domain.billing import StripeAccount
+from backend.services.job_runner import JobDeps, JobRun, JobRunner, backoff
+from backend.services.ports import StripeRequestRejected, StripeUnavailable
+from backend.services.records import NewJob
+from tests.conftest import START
+
+ACCOUNT = StripeAccount("acct_1Runner", False)
+
+
+async def enqueue(uow_factory, kind: str, key: str = "job-1", max_tries: int = 3) -> None:
+    async with uow_factory() as uow:
+        await uow.jobs.enqueue(NewJob(kind=kind, account=ACCOUNT, run_at=START, dedupe_key=key,
+                                      max_tries=max_tries), START)
+        await uow.commit()
+
+
+async def job_row(uow_factory, key: str = "job-1") -> JobRow:
+    async with uow_factory.engine.connect() as connection:
+        return (await connection.execute(select(JobRow).where(JobRow.dedupe_key == key))).one()
+
+
+def runner(uow_factory, clock, handlers, owner: str = "runner-1") -> JobRunner:
+    return JobRunner(JobDeps(uow_factory, clock, gateway=None), handlers, owner=owner)  # type: ignore[arg-type]
+
+
+async def finishing(deps: JobDeps, run: JobRun) -> None:
+    async with deps.uow_factory() as uow:
+        await run.finish(uow)
+        await uow.commit()
+
+
+async def stripe_down(_deps: JobDeps, _run: JobRun) -> None:
+    raise StripeUnavailable("503 after retries")
+
+
+async def stripe_refuses(_deps: JobDeps, _run: JobRun) -> None:
+    raise StripeRequestRejected("No such invoice", code="resource_missing", param="id", http_status=404)
+
+
+async def test_a_finished_job_is_done_and_not_run_again(uow_factory, manual_clock):
+    await enqueue(uow_factory, "ok")
+    calls = []
+
+    async def counting(deps, run):
+        calls.append(run.job.id)
+        await finishing(deps, run)
+
+    work = runner(uow_factory, manual_clock, {"ok": counting})
+    await work.tick()
+    await work.tick()
+
+    assert len(calls) == 1
+    assert (await job_row(uow_factory)).status == "done"
+
+
+async def test_stripe_being_down_puts_the_job_back_with_backoff(uow_factory, manual_clock):
+    await enqueue(uow_factory, "flaky")
+    work = runner(uow_factory, manual_clock, {"flaky": stripe_down})
+
+    await work.tick()
+
+    row = await job_row(uow_factory)
+    assert row.status == "pending"
+    assert "503" in row.last_error
+    assert row.run_at >= START + timedelta(seconds=24)  # the first back-off, less its jitter
+    assert await work.tick() == 0  # not due again straight away
+
+
+async def test_a_job_that_keeps_failing_stops_after_its_last_try(uow_factory, manual_clock):
+    await enqueue(uow_factory, "flaky", max_tries=3)
+    work = runner(uow_factory, manual_clock, {"flaky": stripe_down})
+
+    for _ in range(3):
+        await work.tick()
+        manual_clock.advance(timedelta(hours=2))
+
+    row = await job_row(uow_factory)
+    assert (row.status, row.tries) == ("failed", 3)
+    assert "gave up after 3 tries" in row.last_error
+
+
+async def test_a_request_stripe_refuses_fails_at_once_with_the_reason(uow_factory, manual_clock):
+    await enqueue(uow_factory, "refused")
+
+    await runner(uow_factory, manual_clock, {"refused": stripe_refuses}).tick()
+
+    row = await job_row(uow_factory)
+    assert (row.status, row.tries) == ("failed", 1)
+    assert "resource_missing" in row.last_error
+
+
+async def test_a_job_of_an_unknown_kind_fails_instead_of_looping(uow_factory, manual_clock):
+    await enqueue(uow_factory, "from_a_newer_version")
+
+    await runner(uow_factory, manual_clock, {}).tick()
+
+    assert (await job_row(uow_factory)).status == "failed"
+
+
+async def test_a_worker_whose_lease_was_taken_over_cannot_mark_the_job_done(uow_factory, manual_clock):
+    await enqueue(uow_factory, "slow")
+    outcomes = []
+
+    async def slow_then_finish(deps, run):
+        # While this worker "hangs", its lease expires and another worker takes the job.
+        manual_clock.advance(timedelta(minutes=6))
+        await runner(uow_factory, manual_clock, {"slow": finishing}, owner="runner-2").tick()
+        try:
+            await finishing(deps, run)
+            outcomes.append("finished")
+        except Exception as error:  # noqa: BLE001 - the test records what happened
+            outcomes.append(type(error).__name__)
+            raise
+
+    await runner(uow_factory, manual_clock, {"slow": slow_then_finish}).tick()
+
+    row = await job_row(uow_factory)
+    assert outcomes == ["LeaseLost"]
+    assert (row.status, row.tries) == ("done", 2)
+
+
+def test_backoff_grows_and_is_capped():
+    first, fifth, twentieth = backoff(1), backoff(5), backoff(20)
+
+    assert timedelta(seconds=24) <= first <= timedelta(seconds=36)
+    assert fifth > first
+    assert twentieth <= timedelta(hours=1, minutes=12)

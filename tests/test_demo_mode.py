@@ -1,0 +1,46 @@
+"""`make run` with no Stripe keys: a working demo on the simulator, and only then."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from backend.config import load_config
+from backend.domain.billing import StripeAccount
+from backend.runtime import build_service
+from backend.services.account_settings import read_settings
+
+
+async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_path, caplog):
+    config = load_config({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "SCHEDULER_ENABLED": "false"})
+    app = build_service(config)
+
+    with caplog.at_level(logging.WARNING, logger="backend.demo"):
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as http:
+                clock = await http.get("/_sim/clock")
+                await app.state.runner.drain()
+                account_id = next(line.split()[2] for line in caplog.messages if line.startswith("Demo account:"))
+                account = StripeAccount(account_id, False)
+                settings = await read_settings(app.state.context.uow_factory, account)
+                async with app.state.context.uow_factory() as uow:
+                    recoveries = await uow.recoveries.open_for_account(account)
+
+    assert clock.status_code == 200
+    assert any("DEMO MODE" in line for line in caplog.messages)
+    assert settings.enabled
+    assert recoveries, "the overdue chase should have found the demo's failed invoices"
+
+
+async def test_with_keys_the_simulator_is_nowhere_to_be_seen(tmp_path):
+    config = load_config({"DATABASE_URL": f"sqlite:///{tmp_path}/live.db", "STRIPE_SECRET_KEY": "sk_test_real",
+                          "STRIPE_WEBHOOK_SECRET": "whsec_real", "STRIPE_APP_SECRET": "absec_real",
+                          "LINK_SIGNING_SECRET": "k" * 40, "SCHEDULER_ENABLED": "false"})
+    app = build_service(config)
+
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://live") as http:
+            response = await http.get("/_sim/clock")
+
+    assert response.status_code == 404
