@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 UI_STAMP := stripe-app/node_modules/.installed
 
-.PHONY: install run test test-python test-ui lint-imports simulator bench clean
+.PHONY: install run test test-python test-ui lint-imports typecheck simulator bench clean
 
 $(PY_STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,7 +27,10 @@ test: test-python test-ui
 lint-imports: $(PY_STAMP)
 	$(BIN)/lint-imports
 
-test-python: $(PY_STAMP) lint-imports
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+test-python: $(PY_STAMP) lint-imports typecheck
 	$(BIN)/pytest
 
 test-ui: $(UI_STAMP)

@@ -7,9 +7,9 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette

@@ -34,7 +34,7 @@ class Stopwatch:
 
 @dataclass
 class Medians:
-    """The median of every figure over the repeats, and the raw samples for the spread."""
+    """The median of every figure over the repeats."""
 
     samples: dict[str, list[float]] = field(default_factory=dict)
 
@@ -45,15 +45,9 @@ class Medians:
     def __getitem__(self, name: str) -> float:
         return statistics.median(self.samples[name])
 
-    def spread(self, name: str) -> float:
-        """(max - min) / median, to show how noisy a figure was."""
-        values = self.samples[name]
-        middle = statistics.median(values)
-        return (max(values) - min(values)) / middle if middle else 0.0
-
 
 async def median_of(measured: Round, *, warm_up: Round | None = None, repeats: int = REPEATS) -> Medians:
-    """Run `warm_up` once (imports, JIT-free caches, connection pools), then `measured` `repeats` times."""
+    """Run `warm_up` once (imports, statement caches, connection pools), then `measured` `repeats` times."""
     await (warm_up or measured)()
     medians = Medians()
     for _ in range(repeats):

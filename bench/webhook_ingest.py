@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from backend.adapters.clock import ManualClock
 from backend.app import create_app
@@ -48,7 +49,7 @@ async def _post_all(http: httpx.AsyncClient, requests: list[Signed], expected: s
     return watch.seconds
 
 
-async def _install_and_enable(http: httpx.AsyncClient, app: Any, clock: ManualClock) -> None:
+async def _install_and_enable(http: httpx.AsyncClient, app: Starlette, clock: ManualClock) -> None:
     body, headers = signed(install_event(ACCOUNT, created=START), at=START)
     (await http.post("/webhooks/stripe", content=body, headers=headers)).raise_for_status()
     await save_settings(app.state.context.uow_factory, clock, StripeAccount(ACCOUNT, False), {"enabled": True})

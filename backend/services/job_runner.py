@@ -49,8 +49,9 @@ JobHandler = Callable[[JobDeps, JobRun], Awaitable[None]]
 
 def backoff(tries: int) -> timedelta:
     """Exponential back-off with jitter, so many failed jobs do not retry in lock-step."""
-    base = min(FIRST_BACKOFF * (2 ** max(0, tries - 1)), MAX_BACKOFF)
-    return base * random.uniform(0.8, 1.2)
+    base: timedelta = min(FIRST_BACKOFF * (2 ** max(0, tries - 1)), MAX_BACKOFF)
+    jitter: float = random.uniform(0.8, 1.2)
+    return base * jitter
 
 
 class JobRunner:

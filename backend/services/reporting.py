@@ -74,8 +74,8 @@ async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: 
         await require_installed(uow, account)
         recoveries = await uow.recoveries.list_for_account(account)
     result = Overview()
-    recovered = defaultdict(int)
-    in_flight = defaultdict(int)
+    recovered: defaultdict[str, int] = defaultdict(int)
+    in_flight: defaultdict[str, int] = defaultdict(int)
     ended = won = 0
     for recovery in recoveries:
         status = RecoveryStatus(recovery.status)
@@ -105,8 +105,8 @@ def _week_start(moment: datetime) -> datetime:
 
 def _weekly(recoveries: list[RecoveryRecord], now: datetime) -> list[tuple[str, int, int]]:
     weeks = [_week_start(now) - timedelta(weeks=n) for n in reversed(range(WEEKS_SHOWN))]
-    recovered = defaultdict(int)
-    failed = defaultdict(int)
+    recovered: defaultdict[datetime, int] = defaultdict(int)
+    failed: defaultdict[datetime, int] = defaultdict(int)
     for recovery in recoveries:
         failed[_week_start(recovery.started_at)] += 1
         if recovery.status == RecoveryStatus.RECOVERED and recovery.closed_at:

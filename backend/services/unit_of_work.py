@@ -86,12 +86,19 @@ class AttemptRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    accounts: AccountRepository
-    settings: SettingsRepository
-    events: WebhookEventRepository
-    jobs: JobRepository
-    recoveries: RecoveryRepository
-    attempts: AttemptRepository
+    # Read-only members, so an adapter may offer its own concrete repository types.
+    @property
+    def accounts(self) -> AccountRepository: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
+    @property
+    def events(self) -> WebhookEventRepository: ...
+    @property
+    def jobs(self) -> JobRepository: ...
+    @property
+    def recoveries(self) -> RecoveryRepository: ...
+    @property
+    def attempts(self) -> AttemptRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -198,7 +198,7 @@ def behaviour_named(name: str, rng: random.Random | None = None) -> CardBehaviou
     return BEHAVIOURS_BY_NAME[name]()
 
 
-BEHAVIOURS_BY_NAME = {
+BEHAVIOURS_BY_NAME: dict[str, Callable[[], CardBehaviour]] = {
     "succeeds": Succeeds,
     "insufficient_funds": InsufficientFundsUntilPayday,
     "generic_decline": lambda: Declines("generic_decline"),
@@ -224,7 +224,9 @@ def behaviour_from_spec(spec: Mapping[str, object] | str) -> CardBehaviour:
         return InsufficientFundsUntil(until=datetime.fromisoformat(str(args["until"])))
     if kind == "insufficient_funds_until_payday":
         days = args.get("paydays", (1, 15))
-        return InsufficientFundsUntilPayday(paydays=tuple(int(d) for d in days))  # type: ignore[union-attr]
+        if not isinstance(days, list | tuple):
+            raise ValueError("paydays must be a list of days of the month")
+        return InsufficientFundsUntilPayday(paydays=tuple(int(d) for d in days))
     if kind == "succeeds_on_attempt":
         return SucceedsOnAttempt(n=int(args["n"]),  # type: ignore[call-overload]
                                  decline_code=str(args.get("decline_code", "generic_decline")))

@@ -31,7 +31,8 @@ def decode_form(raw: str) -> dict[str, Any]:
                     child = {}
                     node[part] = child
                 node = child
-    return _lists_from_indexed(root)
+    parsed: dict[str, Any] = _lists_from_indexed(root)
+    return parsed
 
 
 def _lists_from_indexed(node: Any) -> Any:

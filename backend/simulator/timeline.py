@@ -73,20 +73,28 @@ class Timeline:
             period_end = _at(sub["items"]["data"][0]["current_period_end"])
             assert period_end is not None
             if cancel_at is not None and cancel_at <= period_end:
-                out.append((cancel_at, lambda t, s=sub: self.cancel(state, s, t)))
+                out.append((cancel_at, self._bind(self.cancel, state, sub)))
             elif sub["cancel_at_period_end"]:
-                out.append((period_end, lambda t, s=sub: self.cancel(state, s, t)))
+                out.append((period_end, self._bind(self.cancel, state, sub)))
             else:
-                out.append((period_end, lambda t, s=sub: self.renew(state, s, t)))
+                out.append((period_end, self._bind(self.renew, state, sub)))
         for inv in state.all("invoice"):
             meta = state.invoices[inv["id"]]
             if inv["status"] == "draft" and inv["auto_advance"] and meta.finalize_at is not None:
-                out.append((meta.finalize_at, lambda t, i=inv: self._finalize_and_charge(state, i, t)))
+                out.append((meta.finalize_at, self._bind(self._finalize_and_charge, state, inv)))
             retry_at = _at(inv["next_payment_attempt"])
             if (inv["status"] == "open" and retry_at is not None and inv["auto_advance"]
                     and state.smart_retries):
-                out.append((retry_at, lambda t, i=inv: self._collector.automatic_retry(state, i, t)))
+                out.append((retry_at, self._bind(self._collector.automatic_retry, state, inv)))
         return out
+
+    @staticmethod
+    def _bind(step: Callable[[AccountState, dict[str, Any], datetime], object], state: AccountState,
+              obj: dict[str, Any]) -> Action:
+        """Fix a step to its object now, so each candidate acts on its own subscription or invoice."""
+        def action(moment: datetime) -> None:
+            step(state, obj, moment)
+        return action
 
     # Actions -----------------------------------------------------------------------------
     def renew(self, state: AccountState, sub: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -43,7 +43,7 @@ class SqlJobs:
             and_(col(JobRow.status) == str(JobStatus.PENDING), col(JobRow.run_at) <= now),
             and_(col(JobRow.status) == str(JobStatus.RUNNING), col(JobRow.lease_expires_at) < now),
         )
-        query = select(JobRow.id).where(due).order_by(col(JobRow.run_at), col(JobRow.id)).limit(limit)
+        query = select(col(JobRow.id)).where(due).order_by(col(JobRow.run_at), col(JobRow.id)).limit(limit)
         if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list((await self._session.execute(query)).scalars())
@@ -135,7 +135,7 @@ class SqlJobs:
 
     async def count_by_status(self) -> dict[str, int]:
         rows = (await self._session.execute(
-            select(JobRow.status, func.count()).group_by(JobRow.status))).all()
+            select(col(JobRow.status), func.count()).group_by(col(JobRow.status)))).all()
         return {status: count for status, count in rows}
 
 

@@ -37,6 +37,13 @@ class SqlUnitOfWorkFactory:
 
 
 class SqlUnitOfWork:
+    accounts: SqlAccounts
+    settings: SqlSettings
+    events: SqlWebhookEvents
+    jobs: SqlJobs
+    recoveries: SqlRecoveries
+    attempts: SqlAttempts
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
         self._writer_turn = writer_turn
