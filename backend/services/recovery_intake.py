@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal, transition
 from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import load_settings
@@ -36,8 +37,8 @@ def new_recovery_id() -> str:
     return f"rec_{uuid.uuid4().hex[:24]}"
 
 
-async def _enabled_settings(uow: UnitOfWork, fact_account: object) -> RecoverySettings | None:
-    account = await uow.accounts.get(fact_account)  # type: ignore[arg-type]
+async def _enabled_settings(uow: UnitOfWork, stripe_account: StripeAccount) -> RecoverySettings | None:
+    account = await uow.accounts.get(stripe_account)
     if account is None or account.status is not AccountStatus.INSTALLED:
         return None
     settings = await load_settings(uow, account.ref)

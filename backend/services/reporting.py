@@ -90,9 +90,10 @@ async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: 
     result.recovered, result.in_flight = dict(recovered), dict(in_flight)
     result.recovery_rate = won / ended if ended else None
     open_ones = [r for r in recoveries if not is_terminal(RecoveryStatus(r.status))]
-    result.next_due = sorted((r for r in open_ones if r.next_attempt_at), key=lambda r: r.next_attempt_at)[:5]  # type: ignore[arg-type,return-value]
-    result.recent_outcomes = sorted((r for r in recoveries if r.closed_at), key=lambda r: r.closed_at,  # type: ignore[arg-type,return-value]
-                                    reverse=True)[:10]
+    result.next_due = sorted((r for r in open_ones if r.next_attempt_at),
+                             key=lambda r: r.next_attempt_at or now)[:5]
+    result.recent_outcomes = sorted((r for r in recoveries if r.closed_at),
+                                    key=lambda r: r.closed_at or now, reverse=True)[:10]
     result.weekly = _weekly(recoveries, now)
     result.warnings = stripe_retry_warnings(open_ones)
     return result

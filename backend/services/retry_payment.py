@@ -30,6 +30,7 @@ from backend.services.recovery_jobs_common import (
 
 # What each trigger means for attribution when the payment succeeds.
 _RECOVERED_BY = {"schedule": "retry", "merchant": "retry", "card_update": "card_update"}
+_OURS = frozenset(_RECOVERED_BY.values())
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class CardChoice:
 
 
 async def pay_invoice(deps: JobDeps, run: JobRun) -> None:
+    if run.job.tries > 1 and await _credit_lost_success(deps, run):
+        return
     loaded = await load_open(deps, run)
     if loaded is None:
         return
@@ -63,6 +66,20 @@ async def pay_invoice(deps: JobDeps, run: JobRun) -> None:
     if isinstance(outcome, Paid) and choice.rotated and choice.payment_method_id:
         await _make_default(deps, recovery, choice.payment_method_id, failed_card_ids(loaded.attempts))
     await _record(deps, run, outcome, choice, number, key)
+
+
+async def _credit_lost_success(deps: JobDeps, run: JobRun) -> bool:
+    """A re-run whose recovery was meanwhile closed as paid by someone else: was it us after all?
+
+    If the process died after Stripe took our payment, the invoice.paid webhook can close the
+    recovery before this job runs again. Stripe still holds the answer to our request.
+    """
+    async with deps.uow_factory() as uow:
+        loaded = await load(uow, run.job.recovery_id)
+    if loaded is None or loaded.status is not RecoveryStatus.RECOVERED or loaded.recovery.recovered_by in _OURS:
+        return False
+    key = pay_idempotency_key(loaded.recovery.id, loaded.recovery.attempts_made + 1)
+    return await _replay_lost_answer(deps, run, loaded, key)
 
 
 async def _replay_lost_answer(deps: JobDeps, run: JobRun, loaded: Loaded, key: str) -> bool:

@@ -104,7 +104,8 @@ def control_routes(sim: Simulator) -> list[Route]:
         if "latency_seconds" in data:
             sim.faults.set_latency(float(data["latency_seconds"]))
         if "response_delay_seconds" in data:
-            sim.faults.set_response_delay(float(data["response_delay_seconds"]))
+            sim.faults.set_response_delay(float(data["response_delay_seconds"]),
+                                          path_prefix=data.get("path_prefix"))
         if "rate_limit_per_second" in data:
             limit = data["rate_limit_per_second"]
             sim.faults.set_rate_limit(None if limit is None else int(limit),

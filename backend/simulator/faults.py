@@ -38,6 +38,7 @@ class Faults:
         # Delay after the request took effect: the window in which Stripe has charged but the
         # caller has no answer yet (a crash there is what idempotency keys exist for).
         self.response_delay_seconds = 0.0
+        self.response_delay_path: str | None = None  # None: every path
         self._per_second: int | None = None
         self._limit_overrides: dict[str, int] = {}
         self._seen: dict[str, deque[float]] = {}
@@ -53,8 +54,15 @@ class Faults:
     def set_latency(self, seconds: float) -> None:
         self.latency_seconds = max(0.0, seconds)
 
-    def set_response_delay(self, seconds: float) -> None:
+    def set_response_delay(self, seconds: float, *, path_prefix: str | None = None) -> None:
         self.response_delay_seconds = max(0.0, seconds)
+        self.response_delay_path = path_prefix
+
+    def response_delay(self, path: str) -> float:
+        """How long to hold the answer to a request on `path` after it took effect."""
+        if self.response_delay_path is not None and not path.startswith(self.response_delay_path):
+            return 0.0
+        return self.response_delay_seconds
 
     def set_rate_limit(self, per_second: int | None, *, account: str | None = None) -> None:
         """Allow at most `per_second` requests per account and mode (None lifts the limit)."""
@@ -69,6 +77,7 @@ class Faults:
         self._faults.clear()
         self.latency_seconds = 0.0
         self.response_delay_seconds = 0.0
+        self.response_delay_path = None
         self._per_second = None
         self._limit_overrides.clear()
         self._seen.clear()

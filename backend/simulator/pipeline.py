@@ -64,8 +64,9 @@ class Pipeline:
         if self._faults.latency_seconds:
             await asyncio.sleep(self._faults.latency_seconds)
         response = self.handle_now(request)
-        if self._faults.response_delay_seconds:
-            await asyncio.sleep(self._faults.response_delay_seconds)
+        delay = self._faults.response_delay(request.path)
+        if delay:
+            await asyncio.sleep(delay)
         return response
 
     def handle_now(self, request: ApiRequest) -> ApiResponse:

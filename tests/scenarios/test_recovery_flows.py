@@ -36,11 +36,13 @@ async def test_insufficient_funds_is_recovered_on_a_payday(stack):
     assert opened.latest_decline_category == "insufficient_funds"
     assert "payday" in opened.next_attempt_reason
     assert closed.status == "recovered" and closed.recovered_by == "retry"
+    assert 1 <= closed.difficulty <= 100
     assert stack.invoice(account, invoice)["status"] == "paid"
     assert len(successful_charges(stack, account, customer)) == 2  # signup + one recovery
     attempts = await stack.attempts(closed.id)
     assert [a.outcome for a in attempts][-1] == "succeeded"
-    assert all(a.attempted_at.astimezone().hour in range(24) for a in attempts)
+    # Every retry lands at 09:00 in Berlin (08:00 UTC in November), the customer's morning.
+    assert {a.attempted_at.hour for a in attempts if a.trigger == "schedule"} == {8}
     assert stack.invoice(account, invoice)["metadata"]["recoup_status"] == "recovered"
 
 
@@ -80,6 +82,21 @@ async def test_card_rotation_recovers_with_the_second_card_and_makes_it_the_defa
     assert attempts[0].payment_method_id == failing
     customer_now = stack.sim.object(account, customer)
     assert customer_now["invoice_settings"]["default_payment_method"] == spare
+
+
+async def test_a_card_that_worked_replaces_the_failed_one_on_the_subscription_that_held_it(stack):
+    account = await stack.install({"card_rotation": True})
+    customer = stack.sim.create_customer(account, country="US")
+    spare = stack.sim.attach_card(account, customer, Succeeds(), brand="mastercard", default=True)
+    failing = stack.sim.attach_card(account, customer, Declines("do_not_honor"), default=False)
+    subscription = stack.sim.create_subscription(account, customer, default_payment_method=failing)
+    invoice = stack.sim.create_failed_invoice(account, subscription)
+    await stack.settle()
+
+    await stack.advance(timedelta(days=4))
+
+    assert (await stack.recovery(account, invoice)).status == "recovered"
+    assert stack.sim.object(account, subscription)["default_payment_method"] == spare
 
 
 async def test_an_invoice_paid_elsewhere_before_the_retry_is_never_charged(stack):
