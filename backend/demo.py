@@ -36,7 +36,7 @@ SIMULATOR_STEP_SECONDS = 0.5
 TICK_SECONDS = 1.0
 
 
-class _LateBoundApp:
+class LateBoundApp:
     """The simulator delivers webhooks to Recoup's own ASGI app, which exists only afterwards."""
 
     app: Starlette | None = None
@@ -48,7 +48,7 @@ class _LateBoundApp:
 
 def build_demo(config: Config) -> Starlette:
     clock = AcceleratedClock(SystemClock().now(), factor=SECONDS_PER_DAY / config.demo_day_seconds)
-    late = _LateBoundApp()
+    late = LateBoundApp()
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=config.public_base_url)
     sim = Simulator(clock, webhook_url=f"{config.public_base_url}/webhooks/stripe",
                     webhook_secret=config.webhook_secrets[0], http_client=deliveries, seed=DEMO_SEED)

@@ -21,6 +21,7 @@ from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.adapters.stripe import StripeSdkGateway
 from backend.app import create_app
 from backend.config import Config
+from backend.demo import LateBoundApp
 from backend.domain.billing import StripeAccount
 from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import save_settings
@@ -30,16 +31,6 @@ from backend.simulator.simulator import Simulator
 from backend.simulator.transport import BASE_URL
 
 RECOUP_URL = "http://recoup.test"
-
-
-class _LateBoundApp:
-    """Lets the simulator's webhook client exist before the app it delivers to."""
-
-    app: Starlette | None = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        assert self.app is not None
-        await self.app(scope, receive, send)
 
 
 async def _no_sleep(_seconds: float) -> None:
@@ -113,7 +104,7 @@ class Stack:
 @asynccontextmanager
 async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: datetime) -> AsyncIterator[Stack]:
     clock = ManualClock(start)
-    late = _LateBoundApp()
+    late = LateBoundApp()
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=RECOUP_URL)
     sim = Simulator(clock, webhook_url=f"{RECOUP_URL}/webhooks/stripe",
                     webhook_secret=config.webhook_secrets[0], http_client=deliveries)
