@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -50,8 +51,11 @@ def build_demo(config: Config) -> Starlette:
     clock = AcceleratedClock(SystemClock().now(), factor=SECONDS_PER_DAY / config.demo_day_seconds)
     late = LateBoundApp()
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=config.public_base_url)
+    # Fresh ids on every start: the simulated Stripe forgets everything when the process ends, while
+    # the database keeps the last run's recoveries as history under their own account.
     sim = Simulator(clock, webhook_url=f"{config.public_base_url}/webhooks/stripe",
-                    webhook_secret=config.webhook_secrets[0], http_client=deliveries, seed=DEMO_SEED)
+                    webhook_secret=config.webhook_secrets[0], http_client=deliveries,
+                    seed=secrets.randbits(32))
     gateway = StripeSdkGateway(test_key="sk_test_demo", live_key="sk_live_demo", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=sim.transport()))
 

@@ -34,7 +34,7 @@ _postgres_problem: str | None = None
 _postgres_checked = False
 
 
-async def _postgres_unavailable() -> str | None:
+async def postgres_unavailable() -> str | None:
     """Why PostgreSQL cannot be used here, or None when it can."""
     global _postgres_checked, _postgres_problem
     if not _postgres_checked:
@@ -66,7 +66,7 @@ async def _drop_schema(schema: str) -> None:
 async def engine(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[AsyncEngine]:
     """A freshly migrated, empty database of each kind."""
     if request.param == "postgres":
-        problem = await _postgres_unavailable()
+        problem = await postgres_unavailable()
         if problem:
             pytest.skip(problem)
         built, schema = await _postgres_schema_engine()
@@ -82,7 +82,7 @@ async def engine(request: pytest.FixtureRequest, tmp_path: object) -> AsyncItera
 @pytest.fixture
 async def postgres_engine() -> AsyncIterator[AsyncEngine]:
     """A freshly migrated PostgreSQL schema, for tests about PostgreSQL itself."""
-    problem = await _postgres_unavailable()
+    problem = await postgres_unavailable()
     if problem:
         pytest.skip(problem)
     built, schema = await _postgres_schema_engine()

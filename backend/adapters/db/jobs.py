@@ -71,8 +71,9 @@ class SqlJobs:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def finish(self, job_id: int, *, owner: str, now: datetime) -> bool:
+        # The owner stays on a finished row: it tells the operator which process ran the job.
         return await self._owned_update(job_id, owner, status=str(JobStatus.DONE), finished_at=now,
-                                        lease_owner=None, lease_expires_at=None)
+                                        lease_expires_at=None)
 
     async def retry_later(self, job_id: int, *, owner: str, run_at: datetime, error: str) -> bool:
         return await self._owned_update(job_id, owner, status=str(JobStatus.PENDING), run_at=run_at,
@@ -81,8 +82,7 @@ class SqlJobs:
 
     async def fail(self, job_id: int, *, owner: str, now: datetime, error: str) -> bool:
         return await self._owned_update(job_id, owner, status=str(JobStatus.FAILED), finished_at=now,
-                                        last_error=error[:2000], lease_owner=None,
-                                        lease_expires_at=None)
+                                        last_error=error[:2000], lease_expires_at=None)
 
     async def cancel_for_recovery(self, recovery_id: str, now: datetime,
                                   kinds: Sequence[str] | None = None,
