@@ -8,7 +8,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.simulator import routes_apps, routes_customers, routes_invoices, routes_subscriptions
+from backend.simulator import (
+    routes_apps,
+    routes_customers,
+    routes_invoices,
+    routes_payments,
+    routes_subscriptions,
+)
 from backend.simulator.errors import (
     StripeError,
     account_invalid,
@@ -25,7 +31,7 @@ from backend.simulator.ports import Clock
 from backend.simulator.routing import Ctx, Route, Services, match
 from backend.simulator.state import AccountState, Store
 
-ROUTES: list[Route] = (routes_invoices.ROUTES + routes_customers.ROUTES
+ROUTES: list[Route] = (routes_invoices.ROUTES + routes_customers.ROUTES + routes_payments.ROUTES
                        + routes_subscriptions.ROUTES + routes_apps.ROUTES)
 
 

@@ -35,17 +35,17 @@ async def test_a_declined_card_is_a_value_with_every_code(world: World, gateway:
 
 
 async def test_the_network_outcome_is_read_from_the_declined_charge(
-        respx_world: RespxWorld, gateway: StripeSdkGateway) -> None:
-    ids = await respx_world.declining_invoice()
+        world: World, gateway: StripeSdkGateway) -> None:
+    ids = await world.declining_invoice()
 
-    outcome = await gateway.pay_invoice(respx_world.account, ids.invoice, idempotency_key="k")
+    outcome = await gateway.pay_invoice(world.account, ids.invoice, idempotency_key="k")
 
     assert isinstance(outcome, Declined)
     assert outcome.decline.network_status == "declined_by_network"
     assert outcome.decline.outcome_type == "issuer_declined"
-    _, charge = respx_world.requests
+    _, charge = world.requests
     assert line(charge) == ("GET", f"/v1/charges/{outcome.decline.charge_id}")
-    assert_sent_for(charge, respx_world.account)
+    assert_sent_for(charge, world.account)
 
 
 async def test_network_codes_missing_from_the_error_are_read_from_the_charge(
