@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.services.account_settings import save_settings
+from backend.services.merchant_actions import act_on_recovery
 from backend.services.reporting import account_warnings
 from backend.simulator.behaviours import Declines, InsufficientFundsUntilPayday, LostCard, Succeeds
 
@@ -189,3 +190,36 @@ async def test_one_off_invoices_are_recovered_only_when_the_merchant_asks(stack)
 
     assert await stack.recovery(account, ignored) is None
     assert (await stack.recovery(account, included)).status == "scheduled"
+
+
+async def test_switching_observe_only_off_turns_paper_retries_into_real_ones(stack):
+    account = await stack.install({"observe_only": True})
+    customer, card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    await stack.advance(timedelta(days=4), step=timedelta(hours=6))
+    observed = await stack.recovery(account, invoice)
+    stack.sim.set_card_behaviour(account, card, Succeeds())
+
+    await save_settings(stack.uow_factory, stack.clock, account, {"observe_only": False})
+    await stack.advance(timedelta(days=10), step=timedelta(hours=6))
+
+    assert observed.status == "observing"
+    assert stack.writes() != []
+    recovery = await stack.recovery(account, invoice)
+    assert (recovery.status, recovery.recovered_by) == ("recovered", "retry")
+    assert len([c for c in stack.charges(account, customer) if c["status"] == "succeeded"]) == 2
+
+
+async def test_a_paused_recovery_waiting_for_a_card_still_ends_at_its_deadline_after_resuming(stack):
+    account = await stack.install({"dunning_days": 7, "invoice_action": "void"})
+    _customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, LostCard())
+    waiting = await stack.recovery(account, invoice)
+    await act_on_recovery(stack.uow_factory, stack.clock, stack.gateway, account, invoice, "pause")
+    await stack.advance(timedelta(days=1), step=timedelta(hours=6))
+    await act_on_recovery(stack.uow_factory, stack.clock, stack.gateway, account, invoice, "resume")
+
+    await stack.advance(timedelta(days=8), step=timedelta(hours=6))
+
+    ended = await stack.recovery(account, invoice)
+    assert waiting.status == "awaiting_customer"
+    assert ended.status == "exhausted"
+    assert stack.invoice(account, invoice)["status"] == "void"

@@ -114,3 +114,22 @@ async def test_concurrent_claimers_never_share_a_job(uow_factory):
 
     keys = [c.dedupe_key for batch in batches for c in batch]
     assert len(keys) == len(set(keys)) == 60
+
+
+async def test_cancelled_work_planned_again_comes_back_but_finished_work_does_not(uow_factory):
+    await enqueue(uow_factory, job("finished", at_minutes=-5))
+    [finished] = await claim(uow_factory)
+    async with uow_factory() as uow:
+        await uow.jobs.finish(finished.id, owner="worker-1", now=START)
+        await uow.commit()
+    await enqueue(uow_factory, job("replanned", at_minutes=-5))
+    async with uow_factory() as uow:
+        await uow.jobs.cancel_for_account(ACCOUNT, START)
+        await uow.commit()
+
+    again = await enqueue(uow_factory, job("replanned", at_minutes=-1), job("finished"))
+    claimed_now = await claim(uow_factory)
+
+    assert again == [True, False]
+    assert [c.dedupe_key for c in claimed_now] == ["replanned"]
+    assert claimed_now[0].tries == 1

@@ -28,12 +28,21 @@ class SqlJobs:
         self._session = session
 
     async def enqueue(self, job: NewJob, now: datetime) -> bool:
-        statement = insert_ignoring_duplicates(self._session, JobRow).values(
+        insert = insert_ignoring_duplicates(self._session, JobRow).values(
             kind=job.kind, account_id=job.account.id, livemode=job.account.livemode,
             recovery_id=job.recovery_id, payload=job.payload, run_at=job.run_at,
             status=str(JobStatus.PENDING), tries=0, max_tries=job.max_tries,
             dedupe_key=job.dedupe_key, created_at=now,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        # Work that was cancelled (a pause, a re-plan) and is planned again comes back to life;
+        # work that is queued, running or finished is never queued a second time.
+        statement = insert.on_conflict_do_update(
+            index_elements=["dedupe_key"],
+            set_={"status": str(JobStatus.PENDING), "run_at": job.run_at, "payload": job.payload,
+                  "tries": 0, "last_error": None, "lease_owner": None, "lease_expires_at": None,
+                  "finished_at": None},
+            where=col(JobRow.status) == str(JobStatus.CANCELLED),
+        )
         result = await self._session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -7,10 +7,15 @@ import stripe
 
 from backend.adapters.stripe.http_client import PacedHTTPXClient, Sleep
 from backend.adapters.stripe.rate_limits import AccountRateLimiter
+from backend.services.ports import StripeRequestRejected
 
 
-class MissingStripeKey(RuntimeError):
-    """The gateway has no secret key for the mode a call needs."""
+class MissingStripeKey(StripeRequestRejected):
+    """The gateway has no secret key for the mode a call needs.
+
+    A refusal rather than an outage: trying again later cannot help until the operator adds the key,
+    so jobs that hit it fail at once with this reason instead of retrying for hours.
+    """
 
 
 class ModeClients:
@@ -42,7 +47,8 @@ class ModeClients:
         client = self._clients.get(livemode)
         if client is None:
             mode = "live" if livemode else "test"
-            raise MissingStripeKey(f"no Stripe {mode}-mode secret key is configured")
+            raise MissingStripeKey(f"no Stripe {mode}-mode secret key is configured",
+                                   code="missing_secret_key")
         return client
 
     async def aclose(self) -> None:
