@@ -21,7 +21,7 @@ from backend.services.closing import end_recovery
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.ports import StripeGateway
 from backend.services.records import RecoveryRecord
-from backend.services.recovery_jobs_common import close_for_settled_invoice, load
+from backend.services.recovery_jobs_common import close_for_settled_invoice, load, park
 from backend.services.tagging import RECOVERY_KEY, STATUS_KEY
 
 # Marks a recovery whose end actions have started but not all finished: a re-run after a crash
@@ -36,6 +36,9 @@ async def end_dunning(deps: JobDeps, run: JobRun) -> None:
     if loaded is None or loaded.status is RecoveryStatus.PAUSED or (
             is_terminal(loaded.status) and loaded.recovery.outcome != ACTIONS_PENDING):
         await _finish(deps, run)  # paused: resuming re-plans and checks the deadline again
+        return
+    if not loaded.settings.enabled:
+        await park(deps, run)
         return
     recovery, settings = loaded.recovery, loaded.settings
     invoice = await deps.gateway.retrieve_invoice(recovery.account, recovery.invoice_id)

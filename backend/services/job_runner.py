@@ -43,6 +43,11 @@ class JobRun:
         if not await uow.jobs.finish(self.job.id, owner=self._owner, now=self._clock.now()):
             raise LeaseLost(f"job {self.job.id} was taken over by another worker")
 
+    async def park(self, uow: UnitOfWork) -> None:
+        """Put the job back, paused, until its account switches recovery on again."""
+        if not await uow.jobs.park(self.job.id, owner=self._owner):
+            raise LeaseLost(f"job {self.job.id} was taken over by another worker")
+
 
 JobHandler = Callable[[JobDeps, JobRun], Awaitable[None]]
 

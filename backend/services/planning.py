@@ -81,10 +81,22 @@ async def _enqueue(uow: UnitOfWork, recovery: RecoveryRecord, kind: JobKind, run
 
 
 async def queue_replan(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime, *, why: str) -> None:
-    """Drop the planned retries and plan again from now (after a pause or recovery switched back on)."""
+    """Drop the planned retries and plan again from now (after a pause or recovery switched back on).
+
+    A retry with a card the customer added in the meantime is kept and runs first: its outcome
+    plans whatever comes next. Otherwise the recovery is assessed afresh.
+    """
+    waiting = [job for job in await uow.jobs.pending_for_recovery(recovery.id)
+               if job.kind == JobKind.PAY_INVOICE and job.payload.get("trigger") == "card_update"]
+    keep = waiting[-1].dedupe_key if waiting else None
     await uow.jobs.cancel_for_recovery(recovery.id, now,
-                                       kinds=[JobKind.PAY_INVOICE.value, JobKind.END_DUNNING.value])
+                                       kinds=[JobKind.PAY_INVOICE.value, JobKind.END_DUNNING.value],
+                                       except_dedupe_key=keep)
     await uow.jobs.resume_for_recovery(recovery.id, now)
+    if keep is not None:
+        recovery.next_attempt_at = now
+        recovery.next_attempt_reason = f"{why}: retrying with the card added meanwhile"
+        return
     await uow.jobs.enqueue(NewJob(kind=JobKind.ASSESS_FAILURE, account=recovery.account, run_at=now,
                                   recovery_id=recovery.id,
                                   dedupe_key=f"{assess_key(recovery.id)}:replan-{int(now.timestamp())}"), now)

@@ -132,13 +132,17 @@ async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | Card
     queued = 0
     for recovery in await uow.recoveries.open_for_customer(fact.account, fact.customer_id):
         status = RecoveryStatus(recovery.status)
-        if status in (RecoveryStatus.PAUSED, RecoveryStatus.OBSERVING):
-            continue  # the merchant paused it, or nothing may be charged
+        if status is RecoveryStatus.OBSERVING:
+            continue  # nothing may be charged
+        key = card_update_pay_key(recovery.id, marker)
         added = await uow.jobs.enqueue(NewJob(
             kind=JobKind.PAY_INVOICE, account=recovery.account, run_at=now, recovery_id=recovery.id,
-            payload={"trigger": "card_update", "payment_method": payment_method},
-            dedupe_key=card_update_pay_key(recovery.id, marker)), now)
+            payload={"trigger": "card_update", "payment_method": payment_method}, dedupe_key=key), now)
         if not added:
+            continue
+        if status is RecoveryStatus.PAUSED:
+            # The merchant paused it: the retry with the new card waits for the resume.
+            await uow.jobs.pause_for_recovery(recovery.id)
             continue
         # The immediate retry replaces whatever retry was planned; it plans the next one itself.
         await uow.jobs.cancel_for_recovery(recovery.id, now, kinds=[JobKind.PAY_INVOICE.value],

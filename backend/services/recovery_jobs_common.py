@@ -38,14 +38,27 @@ async def load(uow: UnitOfWork, recovery_id: str | None) -> Loaded | None:
 
 
 async def load_open(deps: JobDeps, run: JobRun) -> Loaded | None:
-    """Load the job's recovery; finish the job and return None when there is nothing left to do."""
+    """Load the job's recovery; return None (the job parked or finished) when it must not act now."""
     async with deps.uow_factory() as uow:
         loaded = await load(uow, run.job.recovery_id)
+        if loaded is not None and not is_terminal(loaded.status) and not loaded.settings.enabled:
+            # Recovery was switched off after this job was queued: off means nothing happens,
+            # and switching it on again brings the job back.
+            await run.park(uow)
+            await uow.commit()
+            return None
         if loaded is None or is_terminal(loaded.status) or loaded.status is RecoveryStatus.PAUSED:
             await run.finish(uow)
             await uow.commit()
             return None
     return loaded
+
+
+async def park(deps: JobDeps, run: JobRun) -> None:
+    """Put the job back, paused: recovery is switched off for its account."""
+    async with deps.uow_factory() as uow:
+        await run.park(uow)
+        await uow.commit()
 
 
 async def close_for_settled_invoice(deps: JobDeps, run: JobRun, invoice: Invoice) -> None:

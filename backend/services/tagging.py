@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.domain.billing import InvoiceStatus
 from backend.services.account_settings import load_settings
 from backend.services.job_runner import JobDeps, JobRun
+from backend.services.recovery_jobs_common import park
 
 STATUS_KEY = "recoup_status"
 RECOVERY_KEY = "recoup_recovery_id"
@@ -16,6 +17,9 @@ async def tag_invoice(deps: JobDeps, run: JobRun) -> None:
     async with deps.uow_factory() as uow:
         recovery = await uow.recoveries.get(run.job.recovery_id or "")
         settings = await load_settings(uow, run.job.account) if recovery else None
+    if settings is not None and not settings.enabled:
+        await park(deps, run)
+        return
     if recovery is None or settings is None or settings.observe_only:
         async with deps.uow_factory() as uow:  # observe-only writes nothing to Stripe
             await run.finish(uow)

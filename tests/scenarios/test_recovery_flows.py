@@ -223,3 +223,37 @@ async def test_a_paused_recovery_waiting_for_a_card_still_ends_at_its_deadline_a
     assert waiting.status == "awaiting_customer"
     assert ended.status == "exhausted"
     assert stack.invoice(account, invoice)["status"] == "void"
+
+
+async def test_a_card_added_while_paused_is_tried_when_the_merchant_resumes(stack):
+    account = await stack.install()
+    customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, LostCard())
+    await act_on_recovery(stack.uow_factory, stack.clock, stack.gateway, account, invoice, "pause")
+    charges_before = len(stack.charges(account, customer))
+
+    new_card = stack.sim.attach_card(account, customer, Succeeds(), brand="mastercard")
+    await stack.advance(timedelta(days=2), step=timedelta(hours=6))
+    charges_while_paused = len(stack.charges(account, customer))
+    await act_on_recovery(stack.uow_factory, stack.clock, stack.gateway, account, invoice, "resume")
+    await stack.settle()
+
+    recovery = await stack.recovery(account, invoice)
+    assert charges_while_paused == charges_before
+    assert (recovery.status, recovery.recovered_by) == ("recovered", "card_update")
+    assert (await stack.attempts(recovery.id))[-1].payment_method_id == new_card
+
+
+async def test_a_card_update_while_recovery_is_off_charges_nothing_until_it_is_on_again(stack):
+    account = await stack.install()
+    customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, LostCard())
+    await save_settings(stack.uow_factory, stack.clock, account, {"enabled": False})
+    charges_before = len(stack.charges(account, customer))
+
+    stack.sim.attach_card(account, customer, Succeeds(), brand="mastercard")
+    await stack.advance(timedelta(days=2), step=timedelta(hours=6))
+    charges_while_off = len(stack.charges(account, customer))
+    await save_settings(stack.uow_factory, stack.clock, account, {"enabled": True})
+    await stack.advance(timedelta(days=1), step=timedelta(hours=6))
+
+    assert charges_while_off == charges_before
+    assert (await stack.recovery(account, invoice)).status == "recovered"

@@ -89,6 +89,10 @@ class SqlJobs:
                                         last_error=error[:2000], lease_owner=None,
                                         lease_expires_at=None)
 
+    async def park(self, job_id: int, *, owner: str) -> bool:
+        return await self._owned_update(job_id, owner, status=str(JobStatus.PAUSED), tries=JobRow.tries - 1,
+                                        lease_owner=None, lease_expires_at=None)
+
     async def fail(self, job_id: int, *, owner: str, now: datetime, error: str) -> bool:
         return await self._owned_update(job_id, owner, status=str(JobStatus.FAILED), finished_at=now,
                                         last_error=error[:2000], lease_expires_at=None)
