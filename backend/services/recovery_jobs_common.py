@@ -81,12 +81,13 @@ def card_facts(attempts: list[AttemptRecord], payment_method_id: str | None, bra
     """The brand of the card and when it was tried for this invoice (for the network budget)."""
     times = tuple(a.attempted_at for a in attempts
                   if payment_method_id is not None and a.payment_method_id == payment_method_id
-                  and a.outcome != "observed")
+                  and a.outcome not in ("observed", "refused"))  # neither reached the card network
     return CardFacts(brand=brand, attempts=times)
 
 
 def failed_card_ids(attempts: list[AttemptRecord]) -> set[str]:
-    return {a.payment_method_id for a in attempts if a.outcome == "declined" and a.payment_method_id}
+    return {a.payment_method_id for a in attempts
+            if a.outcome in ("declined", "refused") and a.payment_method_id}
 
 
 def latest_card(attempts: list[AttemptRecord]) -> tuple[str | None, str | None]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from backend.domain.billing import Card, Declined, InvoiceStatus, Paid, PayOutcome
+from backend.domain.billing import Card, CardDecline, Declined, InvoiceStatus, Paid, PayOutcome
 from backend.domain.card_rotation import next_card
 from backend.domain.declines import DeclineCategory, classify_decline, is_retryable
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
@@ -61,11 +61,31 @@ async def pay_invoice(deps: JobDeps, run: JobRun) -> None:
             await close_for_settled_invoice(deps, run, invoice)  # paid elsewhere: never charge twice
         return
     choice = await _choose_card(deps, loaded, invoice.customer_id, run.job.payload)
-    outcome = await deps.gateway.pay_invoice(recovery.account, invoice.id, idempotency_key=key,
-                                             payment_method=choice.payment_method_id)
+    try:
+        outcome = await deps.gateway.pay_invoice(recovery.account, invoice.id, idempotency_key=key,
+                                                 payment_method=choice.payment_method_id)
+    except StripeRequestRejected as refusal:
+        await _record(deps, run, _refusal_as_decline(refusal), choice, number, key,
+                      category=_refusal_category(refusal))
+        return
     if isinstance(outcome, Paid) and choice.rotated and choice.payment_method_id:
         await _make_default(deps, recovery, choice.payment_method_id, failed_card_ids(loaded.attempts))
     await _record(deps, run, outcome, choice, number, key)
+
+
+def _refusal_as_decline(refusal: StripeRequestRejected) -> Declined:
+    """Stripe would not even try the payment (no usable card on file, a detached card, ...)."""
+    return Declined(CardDecline(code=refusal.code or "payment_refused", message=str(refusal)),
+                    request_id=refusal.request_id)
+
+
+def _refusal_category(refusal: StripeRequestRejected) -> DeclineCategory:
+    # Reusing a key with other parameters means an earlier attempt of ours was made and did not
+    # pay (the invoice is still open): just go on with the schedule. Any other refusal means
+    # nothing on file can be charged, so only the customer can help; retrying blindly cannot.
+    if refusal.code == "idempotency_error":
+        return DeclineCategory.OTHER
+    return DeclineCategory.NEEDS_NEW_CARD
 
 
 async def _credit_lost_success(deps: JobDeps, run: JobRun) -> bool:
@@ -149,7 +169,7 @@ async def _make_default(deps: JobDeps, recovery: RecoveryRecord, payment_method_
 
 
 async def _record(deps: JobDeps, run: JobRun, outcome: PayOutcome, choice: CardChoice, number: int,
-                  key: str) -> None:
+                  key: str, *, category: DeclineCategory | None = None) -> None:
     now = deps.clock.now()
     trigger = str(run.job.payload.get("trigger", "schedule"))
     async with deps.uow_factory() as uow:
@@ -158,7 +178,7 @@ async def _record(deps: JobDeps, run: JobRun, outcome: PayOutcome, choice: CardC
         recovery = fresh.recovery
         attempt = AttemptRecord(
             recovery_id=recovery.id, number=number, attempted_at=now, idempotency_key=key, trigger=trigger,
-            outcome="succeeded" if isinstance(outcome, Paid) else "declined",
+            outcome="succeeded" if isinstance(outcome, Paid) else ("refused" if category else "declined"),
             payment_method_id=choice.payment_method_id or (choice.card.id if choice.card else None),
             card_brand=choice.card.brand if choice.card else None,
             card_last4=choice.card.last4 if choice.card else None, request_id=outcome.request_id)
@@ -173,7 +193,7 @@ async def _record(deps: JobDeps, run: JobRun, outcome: PayOutcome, choice: CardC
         if isinstance(outcome, Paid):
             await _recovered(uow, recovery, _RECOVERED_BY.get(trigger, "retry"), now)
         elif not is_terminal(RecoveryStatus(recovery.status)):
-            category = classify_decline(outcome.decline)
+            category = category or classify_decline(outcome.decline)
             recovery.latest_decline_category = str(category)
             recovery.latest_decline_code = attempt.decline_code
             recovery.latest_advice_code = outcome.decline.advice_code

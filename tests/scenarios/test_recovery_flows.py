@@ -257,3 +257,20 @@ async def test_a_card_update_while_recovery_is_off_charges_nothing_until_it_is_o
 
     assert charges_while_off == charges_before
     assert (await stack.recovery(account, invoice)).status == "recovered"
+
+
+async def test_when_stripe_has_no_card_left_to_charge_the_recovery_waits_for_the_customer(stack):
+    account = await stack.install({"card_rotation": False})
+    customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    merchant = stack.sim.stripe_client("sk_test_merchant")
+    await merchant.v1.customers.update_async(customer, {"invoice_settings": {"default_payment_method": ""}},
+                                             options={"stripe_account": account.id})
+    await stack.settle()
+
+    await stack.advance(timedelta(days=4), step=timedelta(hours=6))
+
+    recovery = await stack.recovery(account, invoice)
+    attempts = await stack.attempts(recovery.id)
+    assert attempts[-1].outcome == "refused"
+    assert recovery.status == "awaiting_customer"
+    assert recovery.next_attempt_reason.startswith("needs a new card")
