@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from backend.domain.recovery_state import RecoveryStatus, is_terminal
 from backend.services.ports import Clock, StripeGateway, StripeRequestRejected, StripeUnavailable
 from backend.services.records import ClaimedJob
 from backend.services.unit_of_work import StaleRecord, UnitOfWork, UnitOfWorkFactory
@@ -117,7 +118,19 @@ class JobRunner:
             await uow.commit()
 
     async def _give_up(self, job: ClaimedJob, error: str) -> None:
-        log.error("job failed for good", extra={"job": job.id, "kind": job.kind, "error": error})
+        log.error("job %s (%s) failed for good: %s", job.id, job.kind, error)
         async with self._deps.uow_factory() as uow:
-            await uow.jobs.fail(job.id, owner=self._owner, now=self._deps.clock.now(), error=error)
+            if not await uow.jobs.fail(job.id, owner=self._owner, now=self._deps.clock.now(), error=error):
+                return  # another worker owns it now
+            await _flag_recovery(uow, job, error)
             await uow.commit()
+
+
+async def _flag_recovery(uow: UnitOfWork, job: ClaimedJob, error: str) -> None:
+    """Say on the invoice's panel that a step failed, instead of showing a retry that never comes."""
+    recovery = await uow.recoveries.get(job.recovery_id) if job.recovery_id else None
+    if recovery is None or is_terminal(RecoveryStatus(recovery.status)):
+        return
+    recovery.next_attempt_at = None
+    recovery.next_attempt_reason = f"needs attention: the {job.kind.replace('_', ' ')} step failed ({error})"[:500]
+    await uow.recoveries.save(recovery)

@@ -10,7 +10,7 @@ from backend.adapters.db.tables import JobRow
 from backend.domain.billing import StripeAccount
 from backend.services.job_runner import JobDeps, JobRun, JobRunner, backoff
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
-from backend.services.records import NewJob
+from backend.services.records import NewJob, RecoveryRecord
 from tests.conftest import START
 
 ACCOUNT = StripeAccount("acct_1Runner", False)
@@ -134,3 +134,21 @@ def test_backoff_grows_and_is_capped():
     assert timedelta(seconds=24) <= first <= timedelta(seconds=36)
     assert fifth > first
     assert twentieth <= timedelta(hours=1, minutes=12)
+
+
+async def test_a_recovery_whose_step_failed_for_good_says_so_on_its_panel(uow_factory, manual_clock):
+    async with uow_factory() as uow:
+        await uow.recoveries.add(RecoveryRecord(
+            id="rec_1", account_id=ACCOUNT.id, livemode=False, invoice_id="in_1", customer_id="cus_1",
+            subscription_id=None, amount=100, currency="usd", status="scheduled", started_at=START,
+            deadline=START + timedelta(days=28), next_attempt_at=START, next_attempt_reason="day 1"))
+        await uow.jobs.enqueue(NewJob(kind="refused", account=ACCOUNT, run_at=START, dedupe_key="job-1",
+                                      recovery_id="rec_1"), START)
+        await uow.commit()
+
+    await runner(uow_factory, manual_clock, {"refused": stripe_refuses}).tick()
+
+    async with uow_factory() as uow:
+        recovery = await uow.recoveries.get("rec_1")
+    assert recovery.next_attempt_at is None
+    assert recovery.next_attempt_reason.startswith("needs attention: the refused step failed")
