@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 UI_STAMP := stripe-app/node_modules/.installed
 
-.PHONY: install run test test-python test-ui lint-imports typecheck simulator bench clean
+.PHONY: install run test test-python test-ui lint lint-imports typecheck simulator bench clean
 
 $(PY_STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,7 +30,10 @@ lint-imports: $(PY_STAMP)
 typecheck: $(PY_STAMP)
 	$(BIN)/mypy
 
-test-python: $(PY_STAMP) lint-imports typecheck
+lint: $(PY_STAMP)
+	$(BIN)/ruff check backend tests bench
+
+test-python: $(PY_STAMP) lint lint-imports typecheck
 	$(BIN)/pytest
 
 test-ui: $(UI_STAMP)

@@ -30,7 +30,7 @@ async def postgres_problem() -> str | None:
     try:
         connection = await asyncio.wait_for(asyncpg.connect(_asyncpg_dsn()), timeout=3)
         await connection.close()
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as error:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
         return f"PostgreSQL not reachable at {POSTGRES_URL}: {error}"
     return None
 

@@ -12,7 +12,7 @@ from backend.domain.billing import StripeAccount
 from backend.services.job_kinds import JobKind
 from backend.services.job_runner import JobDeps, JobHandler, JobRun, JobRunner
 from backend.services.records import NewJob
-from bench.databases import POSTGRES, SQLITE, Database, fresh_database
+from bench.databases import POSTGRES, SQLITE, fresh_database
 from bench.options import Options
 from bench.table import rate, ratio, render
 from bench.timing import Stopwatch, median_of
@@ -111,8 +111,8 @@ async def run(options: Options) -> str:
     log = RunLog()
     rows: list[list[str]] = []
     for database in options.databases:
-        medians = await median_of(lambda: _all_setups(database, n, log),
-                                  warm_up=lambda: _all_setups(database, 20, log))
+        medians = await median_of(lambda db=database: _all_setups(db, n, log),
+                                  warm_up=lambda db=database: _all_setups(db, 20, log))
         for setup in (s for s in SETUPS if s.database == database):
             jobs_per_second = n / medians[setup.label]
             speed_up = medians[setup.baseline] / medians[setup.label] if setup.baseline else 1.0

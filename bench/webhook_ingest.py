@@ -76,7 +76,8 @@ async def run(options: Options) -> str:
     n = options.size(full=150, quick=20)
     rows: list[list[str]] = []
     for kind in options.databases:
-        medians = await median_of(lambda: _round(kind, n), warm_up=lambda: _round(kind, 20))
+        medians = await median_of(lambda k=kind: _round(k, n),
+                                  warm_up=lambda k=kind: _round(k, 20))
         baseline = medians["ignored"]
         for label, key in (("product.created, ignored (baseline)", "ignored"),
                            ("invoice.payment_failed, opens recovery", "opened"),

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from backend.adapters.stripe import StripeSdkGateway
 from backend.config import Config
-
 from bench.payloads import WEBHOOK_SECRET
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

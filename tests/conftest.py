@@ -7,9 +7,9 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import asyncpg
-from typing import TYPE_CHECKING
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,7 +43,7 @@ async def postgres_unavailable() -> str | None:
             connection = await asyncio.wait_for(
                 asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql")), timeout=3)
             await connection.close()
-        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as error:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
             _postgres_problem = f"PostgreSQL not reachable at {POSTGRES_URL}: {error}"
     return _postgres_problem
 
@@ -111,7 +111,7 @@ def config() -> Config:
 
 
 @pytest.fixture
-async def stack(engine: AsyncEngine, config: Config) -> AsyncIterator["Stack"]:
+async def stack(engine: AsyncEngine, config: Config) -> AsyncIterator[Stack]:
     """Recoup and the Stripe simulator on one manual clock, on each database kind."""
     from tests.harness import recoup_with_simulator
 
@@ -120,12 +120,12 @@ async def stack(engine: AsyncEngine, config: Config) -> AsyncIterator["Stack"]:
 
 
 @pytest.fixture
-def clock(stack: "Stack") -> ManualClock:
+def clock(stack: Stack) -> ManualClock:
     return stack.clock
 
 
 @pytest.fixture
-async def client(stack: "Stack") -> AsyncIterator[httpx.AsyncClient]:
+async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     """The whole app over HTTP, on each database kind."""
     transport = httpx.ASGITransport(app=stack.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://recoup.test") as http:

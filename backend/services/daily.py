@@ -10,8 +10,8 @@ from backend.services.facts import InvoicePaymentFailed
 from backend.services.job_kinds import JobKind
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.ports import Clock
-from backend.services.recovery_intake import payment_failed
 from backend.services.records import NewJob
+from backend.services.recovery_intake import payment_failed
 from backend.services.unit_of_work import UnitOfWorkFactory
 
 # Event ids older than Stripe's longest redelivery window (3 days) can no longer arrive twice.

@@ -19,8 +19,8 @@ from backend.services.errors import ActionNotAllowed, RecoveryNotFound
 from backend.services.job_kinds import JobKind, assess_key, merchant_pay_key
 from backend.services.planning import queue_replan
 from backend.services.ports import Clock, StripeGateway
-from backend.services.recovery_intake import new_recovery_id
 from backend.services.records import NewJob, RecoveryRecord
+from backend.services.recovery_intake import new_recovery_id
 from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 ACTIONS = ("retry_now", "pause", "resume", "stop", "enrol")

@@ -17,7 +17,6 @@ from backend.services.observe import observe_attempt
 from backend.services.planning import plan_and_queue
 from backend.services.ports import StripeRequestRejected
 from backend.services.records import AttemptRecord, RecoveryRecord
-from backend.services.unit_of_work import UnitOfWork
 from backend.services.recovery_jobs_common import (
     Loaded,
     card_facts,
@@ -27,6 +26,7 @@ from backend.services.recovery_jobs_common import (
     load,
     load_open,
 )
+from backend.services.unit_of_work import UnitOfWork
 
 # What each trigger means for attribution when the payment succeeds.
 _RECOVERED_BY = {"schedule": "retry", "merchant": "retry", "card_update": "card_update"}

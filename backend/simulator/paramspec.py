@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
-from typing_extensions import is_typeddict
-
 from stripe._request_options import RequestOptions
+from typing_extensions import is_typeddict
 
 from backend.simulator.errors import unknown_parameter
 
@@ -22,7 +21,7 @@ _REQUEST_OPTION_KEYS = frozenset(RequestOptions.__annotations__)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(spec: type) -> dict[str, tuple[type, ...]]:
     """Map each parameter name to the nested TypedDicts its annotation mentions."""
     module = sys.modules[spec.__module__]

@@ -8,8 +8,8 @@ from typing import Any
 from stripe.params import (
     InvoiceListParams,
     InvoiceMarkUncollectibleParams,
-    InvoicePayParams,
     InvoicePaymentListParams,
+    InvoicePayParams,
     InvoiceRetrieveParams,
     InvoiceUpdateParams,
     InvoiceVoidInvoiceParams,

@@ -9,8 +9,8 @@ from stripe.params import SubscriptionCancelParams, SubscriptionRetrieveParams, 
 
 from backend.simulator.errors import invalid_request
 from backend.simulator.forms import apply_metadata, to_bool, to_int
-from backend.simulator.routing import Ctx, Route, route
 from backend.simulator.routes_customers import require_attached
+from backend.simulator.routing import Ctx, Route, route
 
 _FEEDBACK = {"customer_service", "low_quality", "missing_features", "other", "switched_service",
              "too_complex", "too_expensive", "unused", ""}

@@ -7,7 +7,7 @@ from typing import Any
 
 from backend.domain.billing import CardDecline
 from backend.domain.declines import merchant_explanation
-from backend.domain.recovery_state import allowed_actions, RecoveryStatus
+from backend.domain.recovery_state import RecoveryStatus, allowed_actions
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.reporting import Overview, RecoveryStory, Warning
 

@@ -166,7 +166,8 @@ async def test_injected_429_has_stripes_body_and_is_not_cached(
 
     with pytest.raises(stripe.RateLimitError) as caught:
         await client.v1.invoices.update_async(invoice, {"metadata": {"a": "1"}}, opts(account, idempotency_key="k429"))
-    retried = await client.v1.invoices.update_async(invoice, {"metadata": {"a": "1"}}, opts(account, idempotency_key="k429"))
+    retried = await client.v1.invoices.update_async(invoice, {"metadata": {"a": "1"}},
+                                                    opts(account, idempotency_key="k429"))
 
     assert caught.value.http_status == 429 and caught.value.json_body["error"]["code"] == "rate_limit"
     assert caught.value.headers["stripe-rate-limited-reason"] == "global-rate"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import text
 
 
-
 async def test_healthz_answers_while_the_process_is_up(client):
     response = await client.get("/healthz")
 

@@ -8,7 +8,6 @@ import stripe
 
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 
-
 # Errors about the request itself: repeating it unchanged cannot succeed.
 _REJECTIONS: tuple[type[stripe.StripeError], ...] = (
     stripe.InvalidRequestError,  # 400/404: bad parameter, missing object
