@@ -11,13 +11,13 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import job_throughput, recovery_e2e, webhook_ingest
+from bench import home_overview, job_throughput, recovery_e2e, webhook_ingest
 from bench.databases import postgres_problem
 from bench.options import Options
 from bench.timing import REPEATS, BenchFailure
 
 BENCHMARKS: list[Callable[[Options], Awaitable[str]]] = [
-    webhook_ingest.run, job_throughput.run, recovery_e2e.run]
+    webhook_ingest.run, job_throughput.run, recovery_e2e.run, home_overview.run]
 
 
 def _arguments() -> argparse.Namespace:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from backend.domain.billing import Card, CardDecline, InvoiceStatus, StripeAccount
 from backend.domain.declines import classify_decline
 from backend.domain.recovery_state import RecoveryStatus, is_terminal
-from backend.services.closing import queue_tag
 from backend.services.job_runner import JobDeps, JobRun
+from backend.services.lifecycle import queue_tag
 from backend.services.planning import plan_and_queue
 from backend.services.records import AttemptRecord
 from backend.services.recovery_jobs_common import card_facts, close_for_settled_invoice, load, load_open

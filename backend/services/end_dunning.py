@@ -17,8 +17,8 @@ from backend.domain.end_of_dunning import (
 )
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
 from backend.domain.settings import InvoiceAction
-from backend.services.closing import end_recovery
 from backend.services.job_runner import JobDeps, JobRun
+from backend.services.lifecycle import end_recovery
 from backend.services.ports import StripeGateway
 from backend.services.records import RecoveryRecord
 from backend.services.recovery_jobs_common import close_for_settled_invoice, load, park

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, transition
+from backend.domain.recovery_state import RecoveryEvent
 from backend.domain.settings import RecoverySettings
 from backend.services.facts import AppInstalled, AppUninstalled
+from backend.services.lifecycle import end_recovery
 from backend.services.records import AccountRecord, AccountStatus
 from backend.services.unit_of_work import UnitOfWork
 
@@ -40,12 +41,8 @@ async def app_uninstalled(uow: UnitOfWork, fact: AppUninstalled, now: datetime) 
         return "stale"  # an older uninstall delivered after a newer re-install
     await uow.jobs.cancel_for_account(fact.account, now)
     for recovery in await uow.recoveries.open_for_account(fact.account):
-        recovery.status = str(transition(RecoveryStatus(recovery.status), RecoveryEvent.CLOSED_ELSEWHERE))
-        recovery.outcome = "app_uninstalled"
-        recovery.closed_at = now
-        recovery.next_attempt_at = None
-        recovery.next_attempt_reason = None
-        await uow.recoveries.save(recovery)
+        await end_recovery(uow, recovery, RecoveryEvent.CLOSED_ELSEWHERE, outcome="app_uninstalled", now=now,
+                           tag=False)
     await uow.accounts.save(AccountRecord(
         account_id=fact.account.id, livemode=fact.account.livemode, status=AccountStatus.UNINSTALLED,
         installed_at=record.installed_at if record else fact.at, uninstalled_at=fact.at))

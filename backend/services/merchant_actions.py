@@ -14,9 +14,9 @@ from backend.domain.recovery_state import (
     transition,
 )
 from backend.services.account_settings import load_settings, require_installed
-from backend.services.closing import end_recovery
 from backend.services.errors import ActionNotAllowed, RecoveryNotFound
 from backend.services.job_kinds import JobKind, assess_key, merchant_pay_key
+from backend.services.lifecycle import end_recovery, open_recovery
 from backend.services.planning import queue_replan
 from backend.services.ports import Clock, StripeGateway
 from backend.services.records import NewJob, RecoveryRecord
@@ -100,7 +100,7 @@ async def enrol_invoice(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: S
             status=str(RecoveryStatus.OBSERVING if settings.observe_only else RecoveryStatus.SCHEDULED),
             started_at=now, deadline=now + timedelta(days=settings.dunning_days),
             next_attempt_reason="enrolled from the Dashboard: reading the decline reason")
-        await uow.recoveries.add(recovery)
+        await open_recovery(uow, recovery, now)
         await uow.jobs.enqueue(NewJob(kind=JobKind.ASSESS_FAILURE, account=account, run_at=now,
                                       recovery_id=recovery.id, dedupe_key=assess_key(recovery.id)), now)
         await uow.commit()

@@ -12,7 +12,6 @@ from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal, transition
 from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import load_settings
-from backend.services.closing import end_recovery
 from backend.services.facts import (
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
@@ -23,6 +22,7 @@ from backend.services.facts import (
     SubscriptionDeleted,
 )
 from backend.services.job_kinds import JobKind, assess_key, card_update_pay_key, tag_key
+from backend.services.lifecycle import end_recovery, open_recovery
 from backend.services.records import AccountStatus, NewJob, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
 
@@ -66,7 +66,7 @@ async def payment_failed(uow: UnitOfWork, fact: InvoicePaymentFailed, now: datet
         started_at=now, deadline=now + timedelta(days=settings.dunning_days),
         stripe_retrying=fact.next_payment_attempt is not None,
         next_attempt_reason="reading the decline reason from Stripe")
-    await uow.recoveries.add(recovery)
+    await open_recovery(uow, recovery, now)
     await uow.jobs.enqueue(NewJob(kind=JobKind.ASSESS_FAILURE, account=fact.account, run_at=now,
                                   recovery_id=recovery.id, dedupe_key=assess_key(recovery.id)), now)
     return "recovery opened"

@@ -9,8 +9,8 @@ from backend.domain.billing import Invoice, InvoiceStatus
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
 from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import load_settings
-from backend.services.closing import end_recovery
 from backend.services.job_runner import JobDeps, JobRun
+from backend.services.lifecycle import end_recovery
 from backend.services.planning import CardFacts
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork

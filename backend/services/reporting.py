@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,6 +12,8 @@ from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWorkFactory
 
 WEEKS_SHOWN = 8
+NEXT_DUE_SHOWN = 5
+RECENT_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -66,50 +67,31 @@ def stripe_retry_warnings(recoveries: list[RecoveryRecord]) -> list[Warning]:
 
 async def account_warnings(uow_factory: UnitOfWorkFactory, account: StripeAccount) -> list[Warning]:
     async with uow_factory() as uow:
-        return stripe_retry_warnings(await uow.recoveries.open_for_account(account))
+        return stripe_retry_warnings(await uow.recoveries.flagged_stripe_retrying(account))
 
 
 async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: datetime) -> Overview:
+    """The home view from running totals and a few indexed reads: no scan of the account's history."""
+    weeks = _week_starts(now)
     async with uow_factory() as uow:
         await require_installed(uow, account)
-        recoveries = await uow.recoveries.list_for_account(account)
-    result = Overview()
-    recovered: defaultdict[str, int] = defaultdict(int)
-    in_flight: defaultdict[str, int] = defaultdict(int)
-    ended = won = 0
-    for recovery in recoveries:
-        status = RecoveryStatus(recovery.status)
-        if status is RecoveryStatus.RECOVERED:
-            recovered[recovery.currency] += recovery.amount
-        elif not is_terminal(status):
-            in_flight[recovery.currency] += recovery.amount
-            result.active_count += 1
-        if status in (RecoveryStatus.RECOVERED, RecoveryStatus.EXHAUSTED):
-            ended += 1
-            won += status is RecoveryStatus.RECOVERED
-    result.recovered, result.in_flight = dict(recovered), dict(in_flight)
-    result.recovery_rate = won / ended if ended else None
-    open_ones = [r for r in recoveries if not is_terminal(RecoveryStatus(r.status))]
-    result.next_due = sorted((r for r in open_ones if r.next_attempt_at),
-                             key=lambda r: r.next_attempt_at or now)[:5]
-    result.recent_outcomes = sorted((r for r in recoveries if r.closed_at),
-                                    key=lambda r: r.closed_at or now, reverse=True)[:10]
-    result.weekly = _weekly(recoveries, now)
-    result.warnings = stripe_retry_warnings(open_ones)
-    return result
+        totals = await uow.stats.totals(account)
+        weekly = await uow.stats.weekly(account, weeks)
+        next_due = await uow.recoveries.next_due(account, NEXT_DUE_SHOWN)
+        recent = await uow.recoveries.recently_ended(account, RECENT_SHOWN)
+        flagged = await uow.recoveries.flagged_stripe_retrying(account)
+    won = sum(t.recovered_count for t in totals)
+    lost = sum(t.exhausted_count for t in totals)
+    return Overview(
+        recovered={t.currency: t.recovered_amount for t in totals if t.recovered_count},
+        in_flight={t.currency: t.open_amount for t in totals if t.open_count},
+        recovery_rate=won / (won + lost) if won + lost else None,
+        active_count=sum(t.open_count for t in totals),
+        next_due=next_due, recent_outcomes=recent,
+        weekly=[(week, weekly.get(week, (0, 0))[1], weekly.get(week, (0, 0))[0]) for week in weeks],
+        warnings=stripe_retry_warnings(flagged))
 
 
-def _week_start(moment: datetime) -> datetime:
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
-
-
-def _weekly(recoveries: list[RecoveryRecord], now: datetime) -> list[tuple[str, int, int]]:
-    weeks = [_week_start(now) - timedelta(weeks=n) for n in reversed(range(WEEKS_SHOWN))]
-    recovered: defaultdict[datetime, int] = defaultdict(int)
-    failed: defaultdict[datetime, int] = defaultdict(int)
-    for recovery in recoveries:
-        failed[_week_start(recovery.started_at)] += 1
-        if recovery.status == RecoveryStatus.RECOVERED and recovery.closed_at:
-            recovered[_week_start(recovery.closed_at)] += 1
-    return [(week.date().isoformat(), recovered[week], failed[week]) for week in weeks]
+def _week_starts(now: datetime) -> list[str]:
+    monday = now.date() - timedelta(days=now.weekday())
+    return [(monday - timedelta(weeks=n)).isoformat() for n in reversed(range(WEEKS_SHOWN))]

@@ -10,9 +10,9 @@ from backend.domain.billing import Card, CardDecline, Declined, InvoiceStatus, P
 from backend.domain.card_rotation import next_card
 from backend.domain.declines import DeclineCategory, classify_decline, is_retryable
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
-from backend.services.closing import end_recovery, score
 from backend.services.job_kinds import pay_idempotency_key
 from backend.services.job_runner import JobDeps, JobRun
+from backend.services.lifecycle import end_recovery, score
 from backend.services.observe import observe_attempt
 from backend.services.planning import plan_and_queue
 from backend.services.ports import StripeRequestRejected

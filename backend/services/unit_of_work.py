@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -81,6 +82,33 @@ class RecoveryRepository(Protocol):
     async def open_for_customer(self, account: StripeAccount,
                                 customer_id: str) -> list[RecoveryRecord]: ...
     async def list_for_account(self, account: StripeAccount) -> list[RecoveryRecord]: ...
+    async def next_due(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]: ...
+    async def recently_ended(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]: ...
+    async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]: ...
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    currency: str
+    open_count: int
+    open_amount: int
+    recovered_count: int
+    recovered_amount: int
+    exhausted_count: int
+    exhausted_amount: int
+    closed_count: int
+
+
+class RecoveryStatsRepository(Protocol):
+    """Running totals for the Dashboard home, moved as recoveries open and end."""
+
+    async def opened(self, account: StripeAccount, currency: str, amount: int, at: datetime) -> None: ...
+    async def ended(self, account: StripeAccount, currency: str, amount: int, status: str,
+                    at: datetime) -> None: ...
+    async def totals(self, account: StripeAccount) -> list[CurrencyTotals]: ...
+    async def weekly(self, account: StripeAccount, weeks: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Failures and recoveries per ISO week start, for the weeks asked (missing weeks: none)."""
+        ...
 
 
 class AttemptRepository(Protocol):
@@ -102,6 +130,8 @@ class UnitOfWork(Protocol):
     def recoveries(self) -> RecoveryRepository: ...
     @property
     def attempts(self) -> AttemptRepository: ...
+    @property
+    def stats(self) -> RecoveryStatsRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -157,6 +157,23 @@ class SqlRecoveries:
     async def open_for_customer(self, account: StripeAccount, customer_id: str) -> list[RecoveryRecord]:
         return await self._open_where(account, RecoveryRow.customer_id == customer_id)
 
+    async def next_due(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]:
+        rows = (await self._session.execute(select(RecoveryRow).where(
+            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
+            col(RecoveryRow.status).not_in(_TERMINAL), col(RecoveryRow.next_attempt_at).is_not(None),
+        ).order_by(col(RecoveryRow.next_attempt_at)).limit(limit))).scalars().all()
+        return [to_record(RecoveryRecord, row) for row in rows]
+
+    async def recently_ended(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]:
+        rows = (await self._session.execute(select(RecoveryRow).where(
+            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
+            col(RecoveryRow.closed_at).is_not(None),
+        ).order_by(col(RecoveryRow.closed_at).desc()).limit(limit))).scalars().all()
+        return [to_record(RecoveryRecord, row) for row in rows]
+
+    async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]:
+        return await self._open_where(account, col(RecoveryRow.stripe_retrying).is_(True))
+
     async def list_for_account(self, account: StripeAccount) -> list[RecoveryRecord]:
         rows = (await self._session.execute(select(RecoveryRow).where(
             RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,

@@ -83,6 +83,7 @@ class RecoveryRow(SQLModel, table=True):
         UniqueConstraint("account_id", "livemode", "invoice_id", name="uq_recovery_invoice"),
         Index("ix_recovery_due", "status", "next_attempt_at"),
         Index("ix_recovery_account_status", "account_id", "livemode", "status"),
+        Index("ix_recovery_account_closed", "account_id", "livemode", "closed_at"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -133,3 +134,35 @@ class AttemptRow(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=255)
     idempotency_key: str = Field(max_length=255, unique=True)
     trigger: str = Field(max_length=32)  # schedule | card_update | merchant
+
+
+class RecoveryTotalsRow(SQLModel, table=True):
+    """Running totals per account, mode and currency, kept as recoveries open and end.
+
+    The Dashboard home reads a handful of these rows instead of scanning every recovery.
+    """
+
+    __tablename__ = "recovery_totals"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    currency: str = Field(primary_key=True, max_length=8)
+    open_count: int = 0
+    open_amount: int = 0
+    recovered_count: int = 0
+    recovered_amount: int = 0
+    exhausted_count: int = 0
+    exhausted_amount: int = 0
+    closed_count: int = 0
+
+
+class RecoveryWeekRow(SQLModel, table=True):
+    """Failures and recoveries per week (weeks start on Monday, UTC), for the home chart."""
+
+    __tablename__ = "recovery_week"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    week_start: str = Field(primary_key=True, max_length=10)  # ISO date of the Monday
+    failed_count: int = 0
+    recovered_count: int = 0

@@ -16,6 +16,7 @@ from backend.adapters.db.repositories import (
     SqlSettings,
     SqlWebhookEvents,
 )
+from backend.adapters.db.stats import SqlRecoveryStats
 
 
 class SqlUnitOfWorkFactory:
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     jobs: SqlJobs
     recoveries: SqlRecoveries
     attempts: SqlAttempts
+    stats: SqlRecoveryStats
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.jobs = SqlJobs(self._session)
         self.recoveries = SqlRecoveries(self._session)
         self.attempts = SqlAttempts(self._session)
+        self.stats = SqlRecoveryStats(self._session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -1,4 +1,4 @@
-"""Ending a recovery: one place that stops its jobs, scores it and tags the invoice."""
+"""Opening and ending recoveries: the one place that keeps the home view's totals moving."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_term
 from backend.services.job_kinds import JobKind, tag_key
 from backend.services.records import NewJob, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
+
+
+async def open_recovery(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime) -> None:
+    """Store a new recovery and count it as in flight."""
+    await uow.recoveries.add(recovery)
+    await uow.stats.opened(recovery.account, recovery.currency, recovery.amount, now)
 
 
 async def end_recovery(uow: UnitOfWork, recovery: RecoveryRecord, event: RecoveryEvent, *, outcome: str,
@@ -26,6 +32,7 @@ async def end_recovery(uow: UnitOfWork, recovery: RecoveryRecord, event: Recover
         recovery.recovered_by = recovered_by or "other"
         recovery.difficulty = await score(uow, recovery, now)
     await uow.recoveries.save(recovery)
+    await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now)
     await uow.jobs.cancel_for_recovery(recovery.id, now)
     if tag and event in (RecoveryEvent.PAID, RecoveryEvent.EXHAUSTED):
         await queue_tag(uow, recovery, recovery.status, now)
