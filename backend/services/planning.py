@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from backend.domain.declines import DeclineCategory
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, transition
@@ -34,6 +34,9 @@ async def plan_and_queue(uow: UnitOfWork, recovery: RecoveryRecord, settings: Re
                          card: CardFacts, now: datetime) -> NextStep:
     """Plan the step after the latest failure, update the recovery and queue its job."""
     category = DeclineCategory(recovery.latest_decline_category or DeclineCategory.OTHER)
+    # The dunning length is the merchant's current setting, so a changed length moves the deadline
+    # of recoveries already under way the next time they are planned.
+    recovery.deadline = recovery.started_at + timedelta(days=settings.dunning_days)
     step = plan_next_attempt(RetryContext(
         category=category, recovery_started_at=recovery.started_at, last_failed_at=now,
         retries_made=recovery.attempts_made, max_retries=settings.max_retries,

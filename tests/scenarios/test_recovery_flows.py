@@ -274,3 +274,15 @@ async def test_when_stripe_has_no_card_left_to_charge_the_recovery_waits_for_the
     assert attempts[-1].outcome == "refused"
     assert recovery.status == "awaiting_customer"
     assert recovery.next_attempt_reason.startswith("needs a new card")
+
+
+async def test_a_shorter_dunning_length_applies_to_recoveries_already_under_way(stack):
+    account = await stack.install({"dunning_days": 28})
+    _customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    await save_settings(stack.uow_factory, stack.clock, account, {"dunning_days": 7})
+
+    await stack.advance(timedelta(days=9), step=timedelta(hours=6))
+
+    recovery = await stack.recovery(account, invoice)
+    assert recovery.status == "exhausted"
+    assert recovery.deadline == recovery.started_at + timedelta(days=7)
