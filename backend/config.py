@@ -48,10 +48,6 @@ class Config:
         """No Stripe keys: Recoup runs against the built-in simulator."""
         return self.stripe_test_key is None and self.stripe_live_key is None
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def __repr__(self) -> str:  # secrets never reach logs, even through repr()
         return (f"Config(database_url={_redact_url(self.database_url)!r}, demo_mode={self.demo_mode}, "
                 f"webhook_secrets={_secret_repr(self.webhook_secrets)}, "

@@ -6,6 +6,7 @@ process.env.TZ = 'UTC';
 export default {
   ...base,
   roots: ['<rootDir>/src'],
+  setupFilesAfterEnv: [...(base.setupFilesAfterEnv ?? []), '<rootDir>/src/testing/setup.ts'],
   transform: {
     ...base.transform,
     // The SDK ships ES-module .js files without "type": "module", so they must be transpiled too.

@@ -23,7 +23,6 @@ from backend.app import create_app
 from backend.config import Config
 from backend.demo import LateBoundApp
 from backend.domain.billing import StripeAccount
-from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import save_settings
 from backend.services.job_runner import JobRunner
 from backend.services.records import AttemptRecord, RecoveryRecord
@@ -120,5 +119,3 @@ async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: date
     await gateway.aclose()
     await sim.aclose()
 
-
-DEFAULTS = RecoverySettings()

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from backend.domain.billing import CardDecline, StripeAccount
+from backend.adapters.stripe.fields import id_of
+from backend.domain.billing import StripeAccount
 from backend.services.facts import (
     AppInstalled,
     AppUninstalled,
     CardUpdateCompleted,
-    ChargeFailed,
     DefaultPaymentMethodChanged,
     EventEnvelope,
     Fact,
@@ -60,59 +60,23 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(value), UTC) if isinstance(value, int | float) else None
 
 
-def _id(value: Any) -> str | None:
-    """An id that may arrive expanded (an object) or as a plain string."""
-    if isinstance(value, dict):
-        return value.get("id")
-    return value if isinstance(value, str) else None
-
-
 def _subscription_of(invoice: dict[str, Any]) -> str | None:
     # Since API 2025-03-31.basil the subscription lives under parent.subscription_details.
     parent = invoice.get("parent") or {}
     details = parent.get("subscription_details") or {}
-    return _id(details.get("subscription"))
-
-
-def decline_from_error(error: dict[str, Any], charge: dict[str, Any] | None = None) -> CardDecline:
-    """Build a CardDecline from a PaymentIntent's last_payment_error and, if given, its charge."""
-    outcome = (charge or {}).get("outcome") or {}
-    return CardDecline(
-        code=error.get("code"), decline_code=error.get("decline_code"),
-        advice_code=error.get("advice_code") or outcome.get("advice_code"),
-        network_advice_code=error.get("network_advice_code") or outcome.get("network_advice_code"),
-        network_decline_code=error.get("network_decline_code") or outcome.get("network_decline_code"),
-        network_status=outcome.get("network_status"), outcome_type=outcome.get("type"),
-        outcome_reason=outcome.get("reason"), message=error.get("message"),
-        payment_method_id=_id(error.get("payment_method")), charge_id=_id(error.get("charge")),
-        payment_intent_id=_id(error.get("payment_intent")))
+    return id_of(details.get("subscription"))
 
 
 def _invoice_payment_failed(account: StripeAccount, invoice: dict[str, Any], _prev: dict[str, Any],
                             at: datetime) -> Fact:
     return InvoicePaymentFailed(
-        account=account, invoice_id=invoice["id"], customer_id=_id(invoice["customer"]) or "",
+        account=account, invoice_id=invoice["id"], customer_id=id_of(invoice["customer"]) or "",
         subscription_id=_subscription_of(invoice), amount_due=int(invoice.get("amount_due") or 0),
         amount_remaining=int(invoice.get("amount_remaining") or invoice.get("amount_due") or 0),
         currency=str(invoice.get("currency") or "usd"), billing_reason=invoice.get("billing_reason"),
         collection_method=str(invoice.get("collection_method") or "charge_automatically"),
         attempt_count=int(invoice.get("attempt_count") or 0),
         next_payment_attempt=_time(invoice.get("next_payment_attempt")), at=at)
-
-
-def _charge_failed(account: StripeAccount, charge: dict[str, Any], _prev: dict[str, Any],
-                   at: datetime) -> Fact:
-    card = ((charge.get("payment_method_details") or {}).get("card")) or {}
-    error = {"code": charge.get("failure_code"), "message": charge.get("failure_message"),
-             "decline_code": (charge.get("outcome") or {}).get("reason")
-             if charge.get("failure_code") == "card_declined" else charge.get("failure_code"),
-             "payment_method": charge.get("payment_method"), "charge": charge["id"],
-             "payment_intent": charge.get("payment_intent")}
-    return ChargeFailed(account=account, charge_id=charge["id"],
-                        payment_intent_id=_id(charge.get("payment_intent")),
-                        customer_id=_id(charge.get("customer")),
-                        decline=decline_from_error(error, charge), card_brand=card.get("brand"),
-                        card_last4=card.get("last4"), at=at)
 
 
 def _invoice_paid(account: StripeAccount, invoice: dict[str, Any], _prev: dict[str, Any],
@@ -141,10 +105,10 @@ def _subscription_deleted(account: StripeAccount, subscription: dict[str, Any], 
 
 def _subscription_updated(account: StripeAccount, subscription: dict[str, Any], prev: dict[str, Any],
                           at: datetime) -> Fact:
-    new_default = _id(subscription.get("default_payment_method"))
+    new_default = id_of(subscription.get("default_payment_method"))
     if "default_payment_method" not in prev or not new_default:
         return Ignored("no new default payment method")
-    return DefaultPaymentMethodChanged(account=account, customer_id=_id(subscription["customer"]) or "",
+    return DefaultPaymentMethodChanged(account=account, customer_id=id_of(subscription["customer"]) or "",
                                        subscription_id=subscription["id"],
                                        payment_method_id=new_default, at=at)
 
@@ -152,7 +116,7 @@ def _subscription_updated(account: StripeAccount, subscription: dict[str, Any], 
 def _customer_updated(account: StripeAccount, customer: dict[str, Any], prev: dict[str, Any],
                       at: datetime) -> Fact:
     previous_settings = prev.get("invoice_settings")
-    new_default = _id((customer.get("invoice_settings") or {}).get("default_payment_method"))
+    new_default = id_of((customer.get("invoice_settings") or {}).get("default_payment_method"))
     if not isinstance(previous_settings, dict) or "default_payment_method" not in previous_settings \
             or not new_default:
         return Ignored("no new default payment method")
@@ -166,8 +130,8 @@ def _checkout_completed(account: StripeAccount, session: dict[str, Any], _prev: 
         return Ignored("not a card-update session")
     metadata = session.get("metadata") or {}
     return CardUpdateCompleted(account=account, checkout_session_id=session["id"],
-                               customer_id=_id(session.get("customer")) or "",
-                               setup_intent_id=_id(session.get("setup_intent")),
+                               customer_id=id_of(session.get("customer")) or "",
+                               setup_intent_id=id_of(session.get("setup_intent")),
                                recovery_id=metadata.get("recoup_recovery_id"), at=at)
 
 
@@ -176,7 +140,6 @@ _PARSERS: dict[str, _Parser] = {
     "account.application.authorized": lambda account, _o, _p, at: AppInstalled(account, at),
     "account.application.deauthorized": lambda account, _o, _p, at: AppUninstalled(account, at),
     "invoice.payment_failed": _invoice_payment_failed,
-    "charge.failed": _charge_failed,
     "invoice.paid": _invoice_paid,
     "invoice.voided": _invoice_closed,
     "invoice.marked_uncollectible": _invoice_closed,

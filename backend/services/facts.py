@@ -55,18 +55,6 @@ class InvoicePaymentFailed:
 
 
 @dataclass(frozen=True)
-class ChargeFailed:
-    account: StripeAccount
-    charge_id: str
-    payment_intent_id: str | None
-    customer_id: str | None
-    decline: CardDecline
-    card_brand: str | None
-    card_last4: str | None
-    at: datetime
-
-
-@dataclass(frozen=True)
 class InvoicePaid:
     account: StripeAccount
     invoice_id: str
@@ -131,6 +119,6 @@ class Ignored:
     reason: str
 
 
-Fact = (AppInstalled | AppUninstalled | InvoicePaymentFailed | ChargeFailed | InvoicePaid
+Fact = (AppInstalled | AppUninstalled | InvoicePaymentFailed | InvoicePaid
         | InvoiceClosed | InvoiceUpdated | SubscriptionDeleted | DefaultPaymentMethodChanged
         | CardUpdateCompleted | Ignored)

@@ -39,6 +39,11 @@ async def end_recovery(uow: UnitOfWork, recovery: RecoveryRecord, event: Recover
     return True
 
 
+def paid_elsewhere_by(recovery: RecoveryRecord) -> str:
+    """Who paid an invoice when it was not our retry: the customer if we had asked them, else someone."""
+    return "customer" if recovery.status == RecoveryStatus.AWAITING_CUSTOMER else "other"
+
+
 async def score(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime) -> int:
     attempts = await uow.attempts.for_recovery(recovery.id)
     codes = {code for code in [recovery.first_decline_code, *(a.decline_code for a in attempts)] if code}

@@ -45,11 +45,11 @@ async def plan_and_queue(uow: UnitOfWork, recovery: RecoveryRecord, settings: Re
         card_attempts=card.attempts, advice_code=recovery.latest_advice_code,
         network_advice_code=recovery.latest_network_advice_code), now)
     recovery.strategy = strategy_name(category)
-    await apply_step(uow, recovery, step, observe_only=settings.observe_only, now=now)
+    await _apply_step(uow, recovery, step, observe_only=settings.observe_only, now=now)
     return step
 
 
-async def apply_step(uow: UnitOfWork, recovery: RecoveryRecord, step: NextStep, *, observe_only: bool,
+async def _apply_step(uow: UnitOfWork, recovery: RecoveryRecord, step: NextStep, *, observe_only: bool,
                      now: datetime) -> None:
     """Move the recovery to what `step` says and queue the job that carries it out."""
     status = RecoveryStatus(recovery.status)

@@ -22,7 +22,7 @@ from backend.services.facts import (
     SubscriptionDeleted,
 )
 from backend.services.job_kinds import JobKind, assess_key, card_update_pay_key, tag_key
-from backend.services.lifecycle import end_recovery, open_recovery
+from backend.services.lifecycle import end_recovery, open_recovery, paid_elsewhere_by
 from backend.services.records import AccountStatus, NewJob, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
 
@@ -98,10 +98,9 @@ async def invoice_paid(uow: UnitOfWork, fact: InvoicePaid, now: datetime) -> str
     recovery = await uow.recoveries.for_invoice(fact.account, fact.invoice_id)
     if recovery is None:
         return "ignored: not in recovery"
-    # Our own successful retry records its attribution when its job finishes; a payment we did
-    # not make came from the customer if we had asked them to act, otherwise from elsewhere.
-    by = "customer" if recovery.status == RecoveryStatus.AWAITING_CUSTOMER else "other"
-    ended = await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid", recovered_by=by, now=now)
+    # Our own successful retry corrects the attribution when its job finishes.
+    ended = await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid",
+                               recovered_by=paid_elsewhere_by(recovery), now=now)
     return "recovered" if ended else "already ended"
 
 

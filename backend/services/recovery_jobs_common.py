@@ -10,7 +10,7 @@ from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_term
 from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import load_settings
 from backend.services.job_runner import JobDeps, JobRun
-from backend.services.lifecycle import end_recovery
+from backend.services.lifecycle import end_recovery, paid_elsewhere_by
 from backend.services.planning import CardFacts
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
@@ -68,8 +68,8 @@ async def close_for_settled_invoice(deps: JobDeps, run: JobRun, invoice: Invoice
         recovery = await uow.recoveries.get(run.job.recovery_id or "")
         if recovery is not None and not is_terminal(RecoveryStatus(recovery.status)):
             if invoice.status is InvoiceStatus.PAID:
-                by = "customer" if recovery.status == RecoveryStatus.AWAITING_CUSTOMER else "other"
-                await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid", recovered_by=by, now=now)
+                await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid",
+                                   recovered_by=paid_elsewhere_by(recovery), now=now)
             else:
                 await end_recovery(uow, recovery, RecoveryEvent.CLOSED_ELSEWHERE,
                                    outcome=f"invoice_{invoice.status.value}", now=now)

@@ -9,7 +9,6 @@ from backend.services.facts import (
     AppInstalled,
     AppUninstalled,
     CardUpdateCompleted,
-    ChargeFailed,
     DefaultPaymentMethodChanged,
     EventEnvelope,
     Fact,
@@ -63,9 +62,5 @@ async def _apply(uow: UnitOfWork, fact: Fact, clock: Clock) -> str:
             return await recovery_intake.subscription_deleted(uow, fact, now)
         case DefaultPaymentMethodChanged() | CardUpdateCompleted():
             return await recovery_intake.card_updated(uow, fact, now)
-        case ChargeFailed():
-            # The decline detail is read from the invoice's PaymentIntent when the recovery is
-            # assessed and after every retry, which ties it to the right invoice for certain.
-            return "recorded: decline detail is read with the invoice"
         case Ignored(reason=reason):
             return f"ignored: {reason}"

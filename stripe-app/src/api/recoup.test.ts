@@ -2,14 +2,10 @@ import {getMockContextProps} from '@stripe/ui-extension-sdk/testing';
 import {fetchStripeSignature} from '@stripe/ui-extension-sdk/utils';
 
 import {API_BASE, aRecovery, aSettings, anOverview, contextFor} from '../testing/fixtures';
+import {TEST_SIGNATURE} from '../testing/setup';
 import {FakeBackend} from '../testing/http';
 import {apiUrl, type Caller} from './client';
 import {getOverview, getRecovery, getSettings, runRecoveryAction, saveSettings} from './recoup';
-
-jest.mock('@stripe/ui-extension-sdk/utils', () => ({
-  ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
-  fetchStripeSignature: jest.fn(async () => 't=1700000000,v1=abc123'),
-}));
 
 const signature = fetchStripeSignature as jest.MockedFunction<typeof fetchStripeSignature>;
 
@@ -38,7 +34,7 @@ describe('GET requests', () => {
     expect(sent.method).toBe('GET');
     expect(`${sent.url.origin}${sent.url.pathname}`).toBe('https://api.recoup.example/api/v1/settings');
     expect(Object.fromEntries(sent.url.searchParams)).toEqual({user_id: 'usr_9', account_id: 'acct_9', mode: 'live'});
-    expect(sent.headers['Stripe-Signature']).toBe('t=1700000000,v1=abc123');
+    expect(sent.headers['Stripe-Signature']).toBe(TEST_SIGNATURE);
     expect(sent.body).toBeUndefined();
   });
 
@@ -82,7 +78,7 @@ describe('requests with a body', () => {
     expect(sent.headers).toEqual({
       Accept: 'application/json',
       'Content-Type': 'application/json',
-      'Stripe-Signature': 't=1700000000,v1=abc123',
+      'Stripe-Signature': TEST_SIGNATURE,
     });
     expect(sent.body).toEqual({user_id: 'usr_9', account_id: 'acct_9', mode: 'test', settings: {max_retries: 8}});
     expect(result.ok).toBe(true);
