@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
@@ -28,6 +29,7 @@ from backend.services.job_runner import JobDeps, JobRunner
 from backend.services.ports import Clock, StripeGateway
 from backend.web import api, health
 from backend.web.context import AppContext
+from backend.web.cors import DashboardCors
 from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
 from backend.web.webhooks import receive_stripe_event
 
@@ -51,13 +53,13 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
                engine: AsyncEngine | None = None, migrate_on_start: bool = True,
                extra_routes: list[BaseRoute] | None = None, tick_seconds: float | None = None,
                extra_lifespan: Callable[[AppContext], AbstractAsyncContextManager[None]] | None = None,
-               dashboard_clock: Clock | None = None) -> Starlette:
+               signature_clock: Clock | None = None) -> Starlette:
     """Build the service; nothing connects or starts until the lifespan runs."""
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
-                         dashboard_clock=dashboard_clock or SystemClock())
+                         signature_clock=signature_clock or SystemClock())
     runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name(),
                        lease=timedelta(seconds=config.job_lease_seconds))
 
@@ -84,7 +86,7 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
         *(extra_routes or []),
     ]
     handlers = {error: handle_known_error for error in KNOWN_ERRORS}
-    app = Starlette(routes=routes, lifespan=lifespan,
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(DashboardCors)],
                     exception_handlers={**handlers, 404: _not_found, 405: _method_not_allowed})
     app.state.context = context
     app.state.engine = engine

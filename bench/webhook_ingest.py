@@ -61,7 +61,7 @@ async def _round(kind: str, n: int) -> dict[str, float]:
         clock = ManualClock(START)
         gateway = unreachable_gateway()
         app = create_app(bench_config(database.url), gateway=gateway, clock=clock, engine=database.main,
-                         migrate_on_start=False)
+                         migrate_on_start=False, signature_clock=clock)
         async with app.router.lifespan_context(app), \
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=URL) as http:
             await _install_and_enable(http, app, clock)

@@ -51,6 +51,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 @dataclass
 class Stack:
     clock: ManualClock
+    wall_clock: ManualClock
     sim: Simulator
     app: Starlette
     uow_factory: SqlUnitOfWorkFactory
@@ -103,18 +104,21 @@ class Stack:
 @asynccontextmanager
 async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: datetime) -> AsyncIterator[Stack]:
     clock = ManualClock(start)
+    # Real time as far as signatures go: it stays put while simulated days pass, as a wall clock
+    # does while a Stripe test clock advances.
+    wall_clock = ManualClock(start)
     late = LateBoundApp()
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=RECOUP_URL)
     sim = Simulator(clock, webhook_url=f"{RECOUP_URL}/webhooks/stripe",
-                    webhook_secret=config.webhook_secrets[0], http_client=deliveries)
+                    webhook_secret=config.webhook_secrets[0], http_client=deliveries, signing_clock=wall_clock)
     recorder = RecordingTransport(sim.transport())
     gateway = StripeSdkGateway(test_key="sk_test_recoup", live_key="sk_live_recoup", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=recorder), sleep=_no_sleep)
     app = create_app(config, gateway=gateway, clock=clock, engine=engine, migrate_on_start=False,
-                     dashboard_clock=clock)
+                     signature_clock=wall_clock)
     late.app = app
     async with app.router.lifespan_context(app):
-        yield Stack(clock, sim, app, app.state.context.uow_factory, app.state.runner, gateway, recorder)
+        yield Stack(clock, wall_clock, sim, app, app.state.context.uow_factory, app.state.runner, gateway, recorder)
     await deliveries.aclose()
     await gateway.aclose()
     await sim.aclose()

@@ -92,6 +92,9 @@ async def enrol_invoice(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: S
         raise ActionNotAllowed("only open invoices that Stripe charges automatically can be enrolled")
     now = clock.now()
     async with uow_factory() as uow:
+        # Checked again in the transaction that inserts: a second click may have enrolled it meanwhile.
+        if await uow.recoveries.for_invoice(account, invoice_id) is not None:
+            raise ActionNotAllowed("this invoice is already in recovery")
         settings = await load_settings(uow, account)
         recovery = RecoveryRecord(
             id=new_recovery_id(), account_id=account.id, livemode=account.livemode, invoice_id=invoice.id,

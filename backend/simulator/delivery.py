@@ -6,7 +6,7 @@ import asyncio
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,6 +19,13 @@ from backend.simulator.ports import Clock
 # sandbox deliveries three times over a few hours.
 LIVE_BACKOFF = (60, 300, 1800, 7200, 18000, 36000, 86400, 86400)
 TEST_BACKOFF = (300, 1800, 7200)
+
+
+class WallClock:
+    """Real time, which Stripe signs each delivery with (an event's `created` is simulated time)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 @dataclass
@@ -51,8 +58,9 @@ class WebhookDispatcher:
     """Queue one delivery per event and endpoint; `deliver_pending` sends what is due."""
 
     def __init__(self, clock: Clock, ids: IdFactory, events: dict[str, dict[str, Any]],
-                 http_client: httpx.AsyncClient | None = None) -> None:
+                 http_client: httpx.AsyncClient | None = None, signing_clock: Clock | None = None) -> None:
         self._clock = clock
+        self._signing_clock = signing_clock or WallClock()
         self._ids = ids
         self._events = events
         self._client = http_client
@@ -120,8 +128,9 @@ class WebhookDispatcher:
         event = self._events[delivery.event_id]
         body = json.dumps(event, indent=2)
         now = self._clock.now()
+        # Like a test clock: the event happened at simulated time, the delivery is signed at real time.
         header = stripe.WebhookSignature.generate_signature_header(
-            body, delivery.endpoint.secret, timestamp=int(now.timestamp()))
+            body, delivery.endpoint.secret, timestamp=int(self._signing_clock.now().timestamp()))
         outcome: dict[str, Any] = {"at": now.isoformat()}
         try:
             response = await self._http().post(

@@ -32,7 +32,7 @@ class Simulator:
 
     def __init__(self, clock: Clock, *, webhook_url: str | None = None,
                  webhook_secret: str | None = None, http_client: httpx.AsyncClient | None = None,
-                 seed: int = 0, api_keys: set[str] | None = None) -> None:
+                 seed: int = 0, api_keys: set[str] | None = None, signing_clock: Clock | None = None) -> None:
         self.clock = clock
         self.ids = IdFactory(seed)
         self.store = Store()
@@ -40,7 +40,7 @@ class Simulator:
         self.collector = Collector(self.ids, self.events)
         self.timeline = Timeline(self.store, self.ids, self.events, self.collector)
         self.faults = Faults()
-        self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client)
+        self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client, signing_clock)
         self.events.on_emit.append(self.webhooks.enqueue)
         if webhook_url:
             self.webhooks.add_endpoint(webhook_url, webhook_secret or "whsec_simulator")

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from backend.adapters.stripe.ids import is_stripe_id
 from backend.services.account_settings import read_settings, save_settings
 from backend.services.merchant_actions import ACTIONS, act_on_recovery
 from backend.services.reporting import account_warnings, overview, recovery_story
 from backend.web.context import context_of
 from backend.web.dashboard_auth import DashboardCaller, json_response, signed
 from backend.web.errors import HttpError
+from backend.web.free_text import clean_settings_text
 from backend.web.presenters import overview_json, story_json, warning_json
-
-# Stripe ids are short ASCII tokens; anything else is not an invoice of this account.
-_INVOICE_ID = re.compile(r"^in_[A-Za-z0-9]{1,250}$")
 
 
 def _invoice_id(request: Request) -> str:
     invoice_id = str(request.path_params["invoice_id"])
-    if not _INVOICE_ID.match(invoice_id):
+    # The whole path segment must be an invoice id: `in_x%0A` must not reach Stripe as `in_x\n`.
+    if not is_stripe_id(invoice_id, "in"):
         raise HttpError(404, "not_found", "no such invoice")
     return invoice_id
 
@@ -41,7 +39,8 @@ async def put_settings(request: Request, caller: DashboardCaller) -> Response:
     if not isinstance(changes, dict):
         raise HttpError(422, "invalid_setting", "settings must be an object of fields to change", "settings")
     context = context_of(request)
-    settings = await save_settings(context.uow_factory, context.clock, caller.account, changes)
+    settings = await save_settings(context.uow_factory, context.clock, caller.account,
+                                   clean_settings_text(changes))
     warnings = await account_warnings(context.uow_factory, caller.account)
     return json_response({"settings": settings.to_json(), "warnings": [warning_json(w) for w in warnings]})
 
@@ -71,10 +70,11 @@ async def get_overview(request: Request, caller: DashboardCaller) -> Response:
     return json_response(overview_json(await overview(context.uow_factory, caller.account, context.clock.now())))
 
 
+# CORS preflights (OPTIONS) are answered by the middleware in `backend.web.cors` before routing.
 ROUTES = [
-    Route("/api/v1/settings", get_settings, methods=["GET", "OPTIONS"]),
-    Route("/api/v1/settings", put_settings, methods=["PUT", "POST", "OPTIONS"]),
-    Route("/api/v1/invoices/{invoice_id}/recovery", get_recovery, methods=["GET", "OPTIONS"]),
-    Route("/api/v1/invoices/{invoice_id}/recovery/actions", post_recovery_action, methods=["POST", "OPTIONS"]),
-    Route("/api/v1/overview", get_overview, methods=["GET", "OPTIONS"]),
+    Route("/api/v1/settings", get_settings, methods=["GET"]),
+    Route("/api/v1/settings", put_settings, methods=["PUT", "POST"]),
+    Route("/api/v1/invoices/{invoice_id}/recovery", get_recovery, methods=["GET"]),
+    Route("/api/v1/invoices/{invoice_id}/recovery/actions", post_recovery_action, methods=["POST"]),
+    Route("/api/v1/overview", get_overview, methods=["GET"]),
 ]

@@ -1,10 +1,10 @@
-"""Read request bodies without ever holding more than the cap in memory."""
+"""Read request bodies without ever holding more than the cap in memory, and parse them safely."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pydantic_core import from_json
 from starlette.requests import Request
 
 from backend.web.errors import HttpError
@@ -26,9 +26,14 @@ async def read_capped(request: Request, limit: int) -> bytes:
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """Parse a JSON object, refusing what the standard library would choke on or let through.
+
+    pydantic-core's parser stops deep nesting and huge numbers with a ValueError instead
+    of a RecursionError, and refuses NaN and Infinity, which no Stripe or Dashboard body contains.
+    """
     try:
-        value = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        value = from_json(raw, allow_inf_nan=False)
+    except ValueError:
         raise HttpError(400, "invalid_json", "the body is not valid JSON") from None
     if not isinstance(value, dict):
         raise HttpError(400, "invalid_json", "the body must be a JSON object")

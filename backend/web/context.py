@@ -17,9 +17,9 @@ class AppContext:
     clock: Clock
     uow_factory: UnitOfWorkFactory
     gateway: StripeGateway
-    # Dashboard signatures are made by Stripe's real servers at real time, even in the demo,
+    # Signatures (webhooks and Dashboard alike) are made by Stripe at real time, even in the demo,
     # where `clock` runs fast so that simulated Stripe and Recoup agree on dunning days.
-    dashboard_clock: Clock
+    signature_clock: Clock
 
 
 def context_of(request: Request) -> AppContext:

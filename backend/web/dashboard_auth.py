@@ -10,19 +10,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from backend.adapters.stripe.ids import is_account_id, is_stripe_id
+from backend.adapters.stripe.signatures import SignatureError, dashboard_payload, verify
 from backend.domain.billing import StripeAccount
 from backend.web.bodies import parse_json_object, read_capped
 from backend.web.context import context_of
 from backend.web.errors import HttpError
-from backend.web.signatures import SignatureError, dashboard_payload, verify
 
 API_BODY_LIMIT = 64 * 1024
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type, Stripe-Signature",
-    "Access-Control-Max-Age": "600",
-}
 
 
 @dataclass(frozen=True)
@@ -42,12 +37,7 @@ def signed(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
 
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return Response(status_code=204, headers=CORS_HEADERS)
-        caller = await _authenticate(request)
-        response = await handler(request, caller)
-        response.headers.update({"Access-Control-Allow-Origin": "*"})
-        return response
+        return await handler(request, await _authenticate(request))
 
     return endpoint
 
@@ -57,13 +47,18 @@ async def _authenticate(request: Request) -> DashboardCaller:
         body: dict[str, Any] = dict(request.query_params)
     else:
         body = parse_json_object(await read_capped(request, API_BODY_LIMIT))
+    # Only the two signed fields are read before the signature is checked, and only their shape.
     user_id, account_id = body.get("user_id"), body.get("account_id")
-    if not isinstance(user_id, str) or not isinstance(account_id, str) or not user_id or not account_id:
+    if user_id is None or account_id is None:
         raise HttpError(400, "missing_identity", "user_id and account_id are required", "account_id")
+    if not is_stripe_id(user_id, "usr"):
+        raise HttpError(400, "invalid_identity", "user_id must be a Stripe user id (usr_…)", "user_id")
+    if not is_account_id(account_id):
+        raise HttpError(400, "invalid_identity", "account_id must be a Stripe account id (acct_…)", "account_id")
     try:
         context = context_of(request)
         verify(dashboard_payload(user_id, account_id), request.headers.get("stripe-signature"),
-               context.config.app_secrets, now=context.dashboard_clock.now())
+               context.config.app_secrets, now=context.signature_clock.now())
     except SignatureError as error:
         raise HttpError(401, "invalid_signature", str(error)) from None
     mode = body.get("mode", "test")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from backend.adapters.stripe.events import MalformedEvent
 from backend.domain.recovery_state import IllegalTransition
 from backend.domain.settings import InvalidSetting
 from backend.services.errors import AccountNotInstalled, ActionNotAllowed, RecoveryNotFound
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
+from backend.services.unit_of_work import StaleRecord
 
 
 class HttpError(Exception):
@@ -37,12 +39,17 @@ def _from_exception(error: Exception) -> tuple[int, str, str, str | None]:
             return error.status, error.code, error.message, error.field
         case InvalidSetting():
             return 422, "invalid_setting", error.message, error.field
+        case MalformedEvent():
+            return 400, "invalid_event", str(error), error.field
         case AccountNotInstalled():
             return 404, "account_not_installed", "Recoup is not installed on this account", None
         case RecoveryNotFound():
             return 404, "not_found", "no recovery for that invoice", None
         case ActionNotAllowed() | IllegalTransition():
             return 409, "conflict", str(error), None
+        case StaleRecord():
+            # Two actions on one recovery at once: the first wins, the other is told to look again.
+            return 409, "conflict", "the recovery changed while this request ran; reload and try again", None
         case StripeRequestRejected(http_status=404):
             # Another account's object is as invisible as one that does not exist.
             return 404, "not_found", "no such object in this Stripe account", None
@@ -53,14 +60,12 @@ def _from_exception(error: Exception) -> tuple[int, str, str, str | None]:
     raise error
 
 
-async def handle_known_error(request: Request, error: Exception) -> JSONResponse:
+async def handle_known_error(_request: Request, error: Exception) -> JSONResponse:
     status, code, message, field = _from_exception(error)
-    # Dashboard routes are called cross-origin from the extension's sandbox (origin `null`).
-    headers = {"Access-Control-Allow-Origin": "*"} if request.url.path.startswith("/api/") else None
-    return error_response(status, code, message, field, headers)
+    return error_response(status, code, message, field)
 
 
 KNOWN_ERRORS: tuple[type[Exception], ...] = (
-    HttpError, InvalidSetting, AccountNotInstalled, RecoveryNotFound, ActionNotAllowed, IllegalTransition,
-    StripeRequestRejected, StripeUnavailable,
+    HttpError, InvalidSetting, MalformedEvent, AccountNotInstalled, RecoveryNotFound, ActionNotAllowed,
+    IllegalTransition, StaleRecord, StripeRequestRejected, StripeUnavailable,
 )

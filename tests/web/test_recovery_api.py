@@ -13,14 +13,14 @@ USER = "usr_1Staff"
 
 def signed_get(account_id: str, stack) -> dict:
     return {"params": {"user_id": USER, "account_id": account_id, "mode": "test"},
-            "headers": dashboard_signature(USER, account_id, timestamp=int(stack.clock.now().timestamp()))}
+            "headers": dashboard_signature(USER, account_id, timestamp=int(stack.wall_clock.now().timestamp()))}
 
 
 async def act(client, stack, account_id: str, invoice_id: str, action: str):
     return await client.post(f"/api/v1/invoices/{invoice_id}/recovery/actions",
                              json={"user_id": USER, "account_id": account_id, "mode": "test", "action": action},
                              headers=dashboard_signature(USER, account_id,
-                                                         timestamp=int(stack.clock.now().timestamp())))
+                                                         timestamp=int(stack.wall_clock.now().timestamp())))
 
 
 async def test_the_panel_tells_the_invoice_story(client, stack):
@@ -136,7 +136,7 @@ async def test_enrolling_an_invoice_by_hand_starts_its_recovery(client, stack):
     _customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
     await client.put("/api/v1/settings", json={"user_id": USER, "account_id": account.id, "mode": "test",
                                                "settings": {"enabled": True}},
-                     headers=dashboard_signature(USER, account.id, timestamp=int(stack.clock.now().timestamp())))
+                     headers=dashboard_signature(USER, account.id, timestamp=int(stack.wall_clock.now().timestamp())))
 
     response = await act(client, stack, account.id, invoice, "enrol")
     await stack.settle()

@@ -6,6 +6,7 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.adapters.db.jobs import SqlJobs
@@ -17,6 +18,20 @@ from backend.adapters.db.repositories import (
     SqlWebhookEvents,
 )
 from backend.adapters.db.stats import SqlRecoveryStats
+from backend.services.unit_of_work import StaleRecord
+
+# SQLSTATEs of a transaction that lost a race: unique violation, serialization failure, deadlock.
+_LOST_RACE_SQLSTATES = {"23505", "40001", "40P01"}
+
+
+def lost_a_race(error: BaseException | None) -> bool:
+    """Tell whether a database error means another transaction got there first."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in _LOST_RACE_SQLSTATES:
+        return True
+    # SQLite names the constraint in the message and has no SQLSTATE.
+    return isinstance(error, IntegrityError) and "UNIQUE constraint failed" in str(error.orig)
 
 
 class SqlUnitOfWorkFactory:
@@ -71,6 +86,10 @@ class SqlUnitOfWork:
         finally:
             if self._writer_turn is not None:
                 self._writer_turn.release()
+        if lost_a_race(exc):
+            # Check-then-write raced with another transaction (two Dashboard clicks, two processes):
+            # the loser sees the same error as a stale optimistic write, and its caller decides.
+            raise StaleRecord("another change to the same records was saved first") from exc
 
     async def commit(self) -> None:
         await self._session.commit()
