@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.adapters.db.types import UTCDateTime
@@ -17,6 +17,14 @@ def _utc(**kwargs: Any) -> Any:
 
 def _utc_optional(**kwargs: Any) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, **kwargs))
+
+
+def _money(default: int | None = None) -> Any:
+    """An amount in the currency's smallest unit: 64-bit, because 1,000,000,000 IDR or a
+    year of JPY recoveries does not fit in PostgreSQL's 32-bit integer."""
+    if default is None:
+        return Field(sa_column=Column(BigInteger(), nullable=False))
+    return Field(default=default, sa_column=Column(BigInteger(), nullable=False, default=default))
 
 
 class AccountRow(SQLModel, table=True):
@@ -93,7 +101,7 @@ class RecoveryRow(SQLModel, table=True):
     customer_id: str = Field(max_length=255)
     customer_country: str | None = Field(default=None, max_length=2)
     subscription_id: str | None = Field(default=None, max_length=255)
-    amount: int
+    amount: int = _money()
     currency: str = Field(max_length=8)
     status: str = Field(max_length=32)
     first_decline_category: str | None = Field(default=None, max_length=32)
@@ -148,11 +156,11 @@ class RecoveryTotalsRow(SQLModel, table=True):
     livemode: bool = Field(primary_key=True)
     currency: str = Field(primary_key=True, max_length=8)
     open_count: int = 0
-    open_amount: int = 0
+    open_amount: int = _money(0)
     recovered_count: int = 0
-    recovered_amount: int = 0
+    recovered_amount: int = _money(0)
     exhausted_count: int = 0
-    exhausted_amount: int = 0
+    exhausted_amount: int = _money(0)
     closed_count: int = 0
 
 

@@ -1,0 +1,53 @@
+"""Migration 0003: an existing database learns to hold amounts beyond 2**31, keeping what it had."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from alembic import command
+from sqlalchemy import Connection
+
+from backend.adapters.db.migrations import alembic_config, is_current, upgrade_to_head
+from backend.domain.billing import StripeAccount
+from backend.services.records import RecoveryRecord
+from tests.conftest import START
+
+ACCOUNT = StripeAccount("acct_1Existing", False)
+THREE_BILLION_RUPIAH = 3_000_000_000
+
+
+def _downgrade_to(revision: str):
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    return run
+
+
+def recovery(n: int, amount: int) -> RecoveryRecord:
+    return RecoveryRecord(id=f"rec_{n}", account_id=ACCOUNT.id, livemode=False, invoice_id=f"in_{n}",
+                          customer_id="cus_1", subscription_id=None, amount=amount, currency="idr",
+                          status="scheduled", started_at=START, deadline=START + timedelta(days=28))
+
+
+async def test_amounts_stored_before_the_migration_stay_and_larger_ones_fit_after(engine, uow_factory):
+    async with engine.begin() as connection:
+        await connection.run_sync(_downgrade_to("0002"))
+    async with uow_factory() as uow:
+        await uow.recoveries.add(recovery(1, 2_000_000_000))
+        await uow.stats.opened(ACCOUNT, "idr", 2_000_000_000, START)
+        await uow.commit()
+
+    await upgrade_to_head(engine)
+    async with uow_factory() as uow:
+        await uow.recoveries.add(recovery(2, THREE_BILLION_RUPIAH))
+        await uow.stats.opened(ACCOUNT, "idr", THREE_BILLION_RUPIAH, START)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        before = await uow.recoveries.get("rec_1")
+        after = await uow.recoveries.get("rec_2")
+        [totals] = await uow.stats.totals(ACCOUNT)
+    assert await is_current(engine)
+    assert (before.amount, after.amount) == (2_000_000_000, THREE_BILLION_RUPIAH)
+    assert (totals.open_count, totals.open_amount) == (2, 2_000_000_000 + THREE_BILLION_RUPIAH)
