@@ -29,8 +29,9 @@ from backend.services.facts import (
     SubscriptionDeleted,
 )
 
-# Amounts are stored in 64-bit columns; Stripe's own limit is far below this.
-MAX_AMOUNT = 2**63 - 1
+# Twelve digits in the smallest unit is above anything Stripe charges in any currency, and keeps
+# the 64-bit running totals safe for millions of recoveries.
+MAX_AMOUNT = 10**12 - 1
 # Unix seconds from 1970 to the end of year 9999: anything else is not a moment Stripe sends.
 MAX_TIMESTAMP = 253_402_300_799
 _EVENT_TYPE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+){1,5}")
