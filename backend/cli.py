@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
@@ -51,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
     args = parser.parse_args(argv)
     try:
-        config = load_config(os.environ)
+        config = load_config()
     except ConfigError as error:
         print(f"recoup: configuration error: {error}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Configuration, read once from the environment at start-up."""
+"""Configuration, read once from the environment at start-up and validated by pydantic-settings."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
 DEFAULT_SQLITE_PATH = Path("var") / "recoup.db"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+DEMO_WEBHOOK_SECRET = "whsec_recoup_demo"
+DEMO_APP_SECRET = "absec_recoup_demo"
+DEMO_LINK_SECRET = "recoup-demo-link-secret"
 
 
 class ConfigError(ValueError):
@@ -27,6 +32,8 @@ def _secret_repr(values: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Config:
+    """What the running service needs, already validated; secrets are kept out of its repr."""
+
     database_url: str
     stripe_test_key: str | None = field(default=None, repr=False)
     stripe_live_key: str | None = field(default=None, repr=False)
@@ -62,137 +69,179 @@ def _redact_url(url: str) -> str:
     return url
 
 
-def load_config(env: Mapping[str, str]) -> Config:
-    """Build the configuration from `env`, or raise ConfigError naming the first bad variable."""
-    keys = _split(env.get("STRIPE_SECRET_KEY", ""))
-    test_key, live_key = _stripe_keys(keys)
-    demo = test_key is None and live_key is None
-    webhook_secrets = _prefixed_list(env, "STRIPE_WEBHOOK_SECRET", "whsec_", required=not demo)
-    app_secrets = _prefixed_list(env, "STRIPE_APP_SECRET", "absec_", required=not demo)
-    public_base_url = _url(env, "PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    link_secret = env.get("LINK_SIGNING_SECRET", "")
-    if not link_secret:
-        if not demo:
+def _split(raw: Any) -> Any:
+    # Several values (rotating secrets, a test and a live key) are comma-separated in one variable.
+    return tuple(part.strip() for part in raw.split(",") if part.strip()) if isinstance(raw, str) else raw
+
+
+def _secrets_with_prefix(values: tuple[SecretStr, ...], prefix: str) -> tuple[SecretStr, ...]:
+    for value in values:
+        text = value.get_secret_value()
+        if not text.startswith(prefix) or len(text) <= len(prefix):
+            raise ValueError(f"each secret must start with {prefix} (comma-separate several for rotation)")
+    return values
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+CommaSeparated = Annotated[tuple[SecretStr, ...], NoDecode]
+
+
+class Environment(BaseSettings):
+    """The environment variables Recoup reads, each validated on its own (names as operators type them)."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True, hide_input_in_errors=True)
+
+    STRIPE_SECRET_KEY: CommaSeparated = ()
+    STRIPE_WEBHOOK_SECRET: CommaSeparated = ()
+    STRIPE_APP_SECRET: CommaSeparated = ()
+    LINK_SIGNING_SECRET: SecretStr = SecretStr("")
+    DATABASE_URL: str = ""
+    STRIPE_API_BASE: str | None = None
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
+    SCHEDULER_ENABLED: bool = True
+    LOG_LEVEL: str = "INFO"
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(default=8000, ge=1, le=65535)
+    DEMO_DAY_SECONDS: float = Field(default=10.0, gt=0)
+    SCHEDULER_TICK_SECONDS: float = Field(default=2.0, gt=0)
+    JOB_LEASE_SECONDS: float = Field(default=300.0, gt=0)
+
+    @field_validator("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_APP_SECRET", mode="before")
+    @classmethod
+    def _comma_separated(cls, raw: Any) -> Any:
+        return _split(raw)
+
+    @field_validator("STRIPE_SECRET_KEY")
+    @classmethod
+    def _stripe_keys(cls, keys: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        modes = []
+        for key in keys:
+            text = key.get_secret_value()
+            if not text.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
+                raise ValueError("each key must start with sk_test_, sk_live_, rk_test_ or rk_live_")
+            modes.append("test" if "_test_" in text[:8] else "live")
+        for mode in ("test", "live"):
+            if modes.count(mode) > 1:
+                raise ValueError(f"holds two {mode}-mode keys; give at most one per mode")
+        return keys
+
+    @field_validator("STRIPE_WEBHOOK_SECRET")
+    @classmethod
+    def _webhook_secrets(cls, values: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        return _secrets_with_prefix(values, "whsec_")
+
+    @field_validator("STRIPE_APP_SECRET")
+    @classmethod
+    def _app_secrets(cls, values: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        return _secrets_with_prefix(values, "absec_")
+
+    @field_validator("LINK_SIGNING_SECRET")
+    @classmethod
+    def _link_secret(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, raw: str) -> str:
+        if not raw:
+            return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+        scheme, _, rest = raw.partition("://")
+        # Operators paste the URL their provider gives them; name the async driver for them.
+        if rest and scheme in ("postgres", "postgresql"):
+            return f"postgresql+asyncpg://{rest}"
+        if rest and scheme == "sqlite":
+            return f"sqlite+aiosqlite://{rest}"
+        if rest and scheme in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+            return raw
+        raise ValueError("must be a sqlite:/// or postgresql:// URL")
+
+    @field_validator("STRIPE_API_BASE", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, raw: Any) -> Any:
+        return raw or None
+
+    @field_validator("STRIPE_API_BASE", "PUBLIC_BASE_URL")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        return _http_url(value)
+
+    @field_validator("SCHEDULER_ENABLED", mode="before")
+    @classmethod
+    def _switch(cls, raw: Any) -> Any:
+        if not isinstance(raw, str):
+            return raw
+        lowered = raw.strip().lower()
+        if lowered in ("", "0", "false", "no", "off"):
+            return False
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        raise ValueError("must be true or false")
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _log_level(cls, raw: str) -> str:
+        level = raw.strip().upper() or "INFO"
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @field_validator("PORT", "DEMO_DAY_SECONDS", "SCHEDULER_TICK_SECONDS", "JOB_LEASE_SECONDS", "HOST",
+                     "PUBLIC_BASE_URL", "LOG_LEVEL", mode="before")
+    @classmethod
+    def _empty_is_default(cls, raw: Any, info: Any) -> Any:
+        return cls.model_fields[info.field_name].default if raw == "" else raw
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from `env` (the process environment when None), or raise ConfigError
+    naming the first bad variable."""
+    try:
+        read = Environment() if env is None else Environment.model_validate(dict(env))
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        raise ConfigError(str(first["loc"][0]), first["msg"].removeprefix("Value error, ")) from None
+    return _config_from(read)
+
+
+def _config_from(read: Environment) -> Config:
+    keys = [key.get_secret_value() for key in read.STRIPE_SECRET_KEY]
+    test_key = next((key for key in keys if "_test_" in key[:8]), None)
+    live_key = next((key for key in keys if "_live_" in key[:8]), None)
+    demo = not keys
+    webhook_secrets = tuple(s.get_secret_value() for s in read.STRIPE_WEBHOOK_SECRET)
+    app_secrets = tuple(s.get_secret_value() for s in read.STRIPE_APP_SECRET)
+    link_secret = read.LINK_SIGNING_SECRET.get_secret_value()
+    if not demo:
+        for name, present in (("STRIPE_WEBHOOK_SECRET", webhook_secrets), ("STRIPE_APP_SECRET", app_secrets)):
+            if not present:
+                raise ConfigError(name, "is required when STRIPE_SECRET_KEY is set")
+        if not link_secret:
             raise ConfigError("LINK_SIGNING_SECRET", "is required when Stripe keys are set "
                                                      "(it signs the links in customer e-mails)")
-        link_secret = "recoup-demo-link-secret"
-    elif len(link_secret) < 32:
-        raise ConfigError("LINK_SIGNING_SECRET", "must be at least 32 characters")
     return Config(
-        database_url=_database_url(env.get("DATABASE_URL", "")),
+        database_url=read.DATABASE_URL,
         stripe_test_key=test_key,
         stripe_live_key=live_key,
-        webhook_secrets=webhook_secrets or (("whsec_recoup_demo",) if demo else ()),
-        app_secrets=app_secrets or (("absec_recoup_demo",) if demo else ()),
-        stripe_api_base=_url(env, "STRIPE_API_BASE", None) if env.get("STRIPE_API_BASE") else None,
-        public_base_url=public_base_url,
-        link_secret=link_secret,
-        scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
-        log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
-        host=env.get("HOST", "127.0.0.1") or "127.0.0.1",
-        port=_int(env, "PORT", 8000, low=1, high=65535),
-        demo_day_seconds=_positive_float(env, "DEMO_DAY_SECONDS", 10.0),
-        tick_seconds=_positive_float(env, "SCHEDULER_TICK_SECONDS", 2.0),
-        job_lease_seconds=_positive_float(env, "JOB_LEASE_SECONDS", 300.0),
+        webhook_secrets=webhook_secrets or ((DEMO_WEBHOOK_SECRET,) if demo else ()),
+        app_secrets=app_secrets or ((DEMO_APP_SECRET,) if demo else ()),
+        stripe_api_base=read.STRIPE_API_BASE,
+        public_base_url=(read.PUBLIC_BASE_URL or "").rstrip("/"),
+        link_secret=link_secret or DEMO_LINK_SECRET,
+        scheduler_enabled=read.SCHEDULER_ENABLED,
+        log_level=read.LOG_LEVEL,
+        host=read.HOST or "127.0.0.1",
+        port=read.PORT,
+        demo_day_seconds=read.DEMO_DAY_SECONDS,
+        tick_seconds=read.SCHEDULER_TICK_SECONDS,
+        job_lease_seconds=read.JOB_LEASE_SECONDS,
     )
-
-
-def _split(raw: str) -> list[str]:
-    return [part.strip() for part in raw.split(",") if part.strip()]
-
-
-def _stripe_keys(keys: list[str]) -> tuple[str | None, str | None]:
-    test_key: str | None = None
-    live_key: str | None = None
-    for key in keys:
-        if key.startswith(("sk_test_", "rk_test_")):
-            if test_key is not None:
-                raise ConfigError("STRIPE_SECRET_KEY", "holds two test-mode keys; give at most one per mode")
-            test_key = key
-        elif key.startswith(("sk_live_", "rk_live_")):
-            if live_key is not None:
-                raise ConfigError("STRIPE_SECRET_KEY", "holds two live-mode keys; give at most one per mode")
-            live_key = key
-        else:
-            raise ConfigError("STRIPE_SECRET_KEY",
-                              "each key must start with sk_test_, sk_live_, rk_test_ or rk_live_")
-    return test_key, live_key
-
-
-def _prefixed_list(env: Mapping[str, str], name: str, prefix: str, *, required: bool) -> tuple[str, ...]:
-    values = _split(env.get(name, ""))
-    if required and not values:
-        raise ConfigError(name, "is required when STRIPE_SECRET_KEY is set")
-    for value in values:
-        if not value.startswith(prefix) or len(value) <= len(prefix):
-            raise ConfigError(name, f"each secret must start with {prefix} (comma-separate several for rotation)")
-    return tuple(values)
-
-
-def _database_url(raw: str) -> str:
-    if not raw:
-        return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
-    scheme = raw.split("://", 1)[0] if "://" in raw else ""
-    # Operators paste the URL their provider gives them; name the async driver for them.
-    if scheme in ("postgres", "postgresql"):
-        return "postgresql+asyncpg://" + raw.split("://", 1)[1]
-    if scheme == "sqlite":
-        return "sqlite+aiosqlite://" + raw.split("://", 1)[1]
-    if scheme in ("postgresql+asyncpg", "sqlite+aiosqlite"):
-        return raw
-    raise ConfigError("DATABASE_URL", "must be a sqlite:/// or postgresql:// URL")
-
-
-def _url(env: Mapping[str, str], name: str, default: str | None) -> str:
-    raw = env.get(name) or default
-    if raw is None:
-        raise ConfigError(name, "is required")
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(name, "must be an http:// or https:// URL")
-    return raw
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None:
-        return default
-    lowered = raw.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ConfigError(name, "must be true or false")
-
-
-def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(name, "must be a whole number") from None
-    if not low <= value <= high:
-        raise ConfigError(name, f"must be between {low} and {high}")
-    return value
-
-
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(name, "must be a number") from None
-    if value <= 0:
-        raise ConfigError(name, "must be greater than zero")
-    return value
-
-
-def _log_level(raw: str) -> str:
-    level = raw.strip().upper() or "INFO"
-    if level not in logging.getLevelNamesMapping():
-        raise ConfigError("LOG_LEVEL", "must be one of DEBUG, INFO, WARNING, ERROR")
-    return level

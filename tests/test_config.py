@@ -78,3 +78,25 @@ def test_the_service_refuses_to_start_with_one_clear_line():
     lines = result.stderr.strip().splitlines()
     assert lines == ["recoup: configuration error: STRIPE_WEBHOOK_SECRET: each secret must start with "
                      "whsec_ (comma-separate several for rotation)"]
+
+
+def test_the_process_environment_is_read_when_no_mapping_is_given(monkeypatch):
+    for name, value in {**PRODUCTION, "PORT": "8123", "SCHEDULER_ENABLED": "off"}.items():
+        monkeypatch.setenv(name, value)
+
+    config = load_config()
+
+    assert (config.port, config.scheduler_enabled, config.app_secrets) == (8123, False, ("absec_one",))
+
+
+@pytest.mark.parametrize("env", [
+    {"STRIPE_SECRET_KEY": "pk_live_hunter2secret"},
+    {"STRIPE_WEBHOOK_SECRET": "hunter2secret"},
+    {"LINK_SIGNING_SECRET": "hunter2secret"},
+])
+def test_a_refused_secret_is_named_but_never_echoed(env):
+    with pytest.raises(ConfigError) as refused:
+        load_config({**PRODUCTION, **env})
+
+    assert "hunter2" not in str(refused.value)
+    assert str(refused.value).startswith(next(iter(env)))
