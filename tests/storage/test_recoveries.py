@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from backend.services.records import RecoveryRecord
 from backend.services.unit_of_work import StaleRecord
@@ -36,7 +35,8 @@ async def test_an_invoice_has_at_most_one_recovery(uow_factory):
         await uow.recoveries.add(recovery("rec_1"))
         await uow.commit()
 
-    with pytest.raises(IntegrityError):
+    # The unique key holds, and the loser sees the port's own "someone else was first" error.
+    with pytest.raises(StaleRecord):
         async with uow_factory() as uow:
             await uow.recoveries.add(recovery("rec_2"))
             await uow.commit()
