@@ -100,7 +100,8 @@ def control_routes(sim: Simulator) -> list[Route]:
         data = await body(request)
         if "status" in data:
             sim.faults.inject(int(data["status"]), int(data.get("count", 1)),
-                              account=data.get("account"), path_prefix=data.get("path_prefix"))
+                              account=data.get("account"), path_prefix=data.get("path_prefix"),
+                              after_effect=bool(data.get("after_effect", False)))
         if "latency_seconds" in data:
             sim.faults.set_latency(float(data["latency_seconds"]))
         if "response_delay_seconds" in data:

@@ -14,8 +14,18 @@ class StripeError(Exception):
         self.error = {k: v for k, v in error.items() if v is not None}
         self.headers = headers or {}
 
-    def body(self) -> dict[str, Any]:
-        return {"error": self.error}
+    def body(self, request_log_url: str | None = None) -> dict[str, Any]:
+        error = dict(self.error)
+        if request_log_url is not None:
+            error["request_log_url"] = request_log_url
+        return {"error": error}
+
+
+def request_log_url(request_id: str, livemode: bool | None) -> str | None:
+    """Where the Dashboard shows the request; Stripe adds it once it knows the key's mode."""
+    if livemode is None:
+        return None
+    return f"https://dashboard.stripe.com/{'' if livemode else 'test/'}logs/{request_id}"
 
 
 def invalid_request(message: str, *, param: str | None = None, code: str | None = None,
@@ -83,6 +93,23 @@ def idempotency_other_endpoint(key: str) -> StripeError:
                     f"were first used for. Try using a key other than '{key}' if you meant to "
                     "execute a different request."),
     })
+
+
+def idempotency_key_in_use(key: str) -> StripeError:
+    return StripeError(409, {
+        "type": "idempotency_error", "code": "idempotency_key_in_use",
+        "doc_url": "https://stripe.com/docs/error-codes/idempotency-key-in-use",
+        "message": ("There is currently another in-progress request using this Idempotent Key "
+                    "(that probably means you submitted twice, and the other request is still "
+                    f"going through): {key}. Please try again later."),
+    })
+
+
+def idempotency_key_too_long(key: str) -> StripeError:
+    # Stripe documents the 255-character limit; the exact wording of its refusal is not
+    # published, so this message is the simulator's own.
+    return invalid_request(
+        f"Idempotency-Key must be at most 255 characters long; the one provided has {len(key)}.")
 
 
 def rate_limited() -> StripeError:

@@ -16,10 +16,14 @@ class Fault:
     remaining: int = 1
     account: str | None = None  # None: any account
     path_prefix: str | None = None  # e.g. "/v1/invoices"
+    # False: the request fails before touching anything. True: it takes effect (the charge goes
+    # through) and then answers the 5xx, which the Idempotency-Key stores.
+    after_effect: bool = False
 
-    def matches(self, account: str, path: str) -> bool:
+    def matches(self, account: str, method: str, path: str) -> bool:
         return ((self.account is None or self.account == account)
-                and (self.path_prefix is None or path.startswith(self.path_prefix)))
+                and (self.path_prefix is None or path.startswith(self.path_prefix))
+                and (not self.after_effect or method == "POST"))
 
 
 class Faults:
@@ -44,10 +48,12 @@ class Faults:
         self._seen: dict[str, deque[float]] = {}
 
     def inject(self, status: int, count: int = 1, *, account: str | None = None,
-               path_prefix: str | None = None) -> Fault:
+               path_prefix: str | None = None, after_effect: bool = False) -> Fault:
         if status not in (429, 500, 502, 503, 504):
             raise ValueError("status must be 429 or a 5xx Stripe returns")
-        fault = Fault(status, count, account, path_prefix)
+        if after_effect and status == 429:
+            raise ValueError("a 429 is decided before the request runs, never after its effect")
+        fault = Fault(status, count, account, path_prefix, after_effect)
         self._faults.append(fault)
         return fault
 
@@ -82,14 +88,25 @@ class Faults:
         self._limit_overrides.clear()
         self._seen.clear()
 
-    def check(self, account: str, livemode: bool, path: str) -> None:
-        """Raise the error this request should get, if any."""
+    def check(self, account: str, livemode: bool, method: str, path: str) -> None:
+        """Raise the error this request should get before it runs, if any."""
+        fault = self._take(account, method, path, after_effect=False)
+        if fault is not None:
+            raise rate_limited() if fault == 429 else server_error(fault)
+        self._check_rate(f"{account}:{'live' if livemode else 'test'}", account)
+
+    def after_effect(self, account: str, method: str, path: str) -> int | None:
+        """The 5xx status to answer once this request has taken effect, if one is injected."""
+        return self._take(account, method, path, after_effect=True)
+
+    def _take(self, account: str, method: str, path: str, *, after_effect: bool) -> int | None:
         for fault in self._faults:
-            if fault.remaining > 0 and fault.matches(account, path):
+            if (fault.after_effect == after_effect and fault.remaining > 0
+                    and fault.matches(account, method, path)):
                 fault.remaining -= 1
                 self._faults = [f for f in self._faults if f.remaining > 0]
-                raise rate_limited() if fault.status == 429 else server_error(fault.status)
-        self._check_rate(f"{account}:{'live' if livemode else 'test'}", account)
+                return fault.status
+        return None
 
     def _check_rate(self, bucket: str, account: str) -> None:
         limit = self._limit_overrides.get(account, self._per_second)
