@@ -118,8 +118,7 @@ class Collector:
         else:
             outcome = {"network_status": decline.network_status, "reason": decline.decline_code,
                        "risk_level": "normal", "risk_score": 20,
-                       "seller_message": f"The bank returned the decline code `{decline.decline_code}`."
-                       if decline.decline_code else "The payment could not be completed.",
+                       "seller_message": seller_message(decline),
                        "type": decline.outcome_type, "advice_code": decline.advice_code,
                        "network_advice_code": decline.network_advice_code,
                        "network_decline_code": decline.network_decline_code}
@@ -231,6 +230,13 @@ class Collector:
         before = copy.deepcopy(sub)
         sub["status"] = status
         self._events.emit_update(state, "customer.subscription.updated", before, sub, now)
+
+
+def seller_message(decline: Decline) -> str:
+    """The Dashboard's explanation of a decline, worded as Stripe words it on Charge.outcome."""
+    if decline.decline_code in (None, "generic_decline"):
+        return "The bank did not return any further details with this decline."
+    return f"The bank returned the decline code `{decline.decline_code}`."
 
 
 def subscription_of(inv: dict[str, Any]) -> str | None:

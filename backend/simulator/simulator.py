@@ -118,9 +118,11 @@ class Simulator:
                             metadata: dict[str, str] | None = None) -> str:
         """Start an active subscription whose signup invoice was paid (the story starts later)."""
         state, now = self.state(account), self.clock.now()
+        price_id = self.ids.new("price")
         sub = state.put(shapes.subscription(
             self.ids.new("sub"), created=now, livemode=state.livemode, customer=customer,
-            item_id=self.ids.new("si", 14), price_id=self.ids.new("price"), amount=amount,
+            item_id=self.ids.new("si", 14), price_id=price_id,
+            product_id="prod_" + price_id.removeprefix("price_")[:14], amount=amount,
             currency=currency, interval=interval, period_start=now,
             period_end=add_interval(now, interval), default_payment_method=default_payment_method,
             metadata=dict(metadata or {})))
