@@ -84,7 +84,7 @@ def void(ctx: Ctx, invoice: str) -> dict[str, Any]:
         raise invalid_request(f"You can only void an open or uncollectible invoice; this invoice "
                               f"is {inv['status']}.")
     before = copy.deepcopy(inv)
-    inv.update({"status": "void", "next_payment_attempt": None})
+    inv.update({"status": "void", "next_payment_attempt": None, "auto_advance": False})
     inv["status_transitions"]["voided_at"] = shapes.ts(ctx.now)
     _cancel_payment(ctx, inv)
     ctx.services.events.emit_update(ctx.state, "invoice.updated", before, inv, ctx.now)
@@ -97,11 +97,7 @@ def mark_uncollectible(ctx: Ctx, invoice: str) -> dict[str, Any]:
     if inv["status"] != "open":
         raise invalid_request(f"You can only mark an open invoice as uncollectible; this invoice "
                               f"is {inv['status']}.")
-    before = copy.deepcopy(inv)
-    inv.update({"status": "uncollectible", "next_payment_attempt": None})
-    inv["status_transitions"]["marked_uncollectible_at"] = shapes.ts(ctx.now)
-    ctx.services.events.emit_update(ctx.state, "invoice.updated", before, inv, ctx.now)
-    ctx.services.events.emit(ctx.state, "invoice.marked_uncollectible", inv, ctx.now)
+    ctx.services.collector.mark_uncollectible(ctx.state, inv, ctx.now, reason=None)
     return ctx.render(inv)
 
 

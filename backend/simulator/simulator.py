@@ -20,7 +20,7 @@ from backend.simulator.ids import IdFactory
 from backend.simulator.pipeline import Pipeline
 from backend.simulator.ports import Clock
 from backend.simulator.routing import Services
-from backend.simulator.state import AccountState, Store, SubscriptionState
+from backend.simulator.state import AccountState, RetrySettings, Store, SubscriptionState
 from backend.simulator.timeline import Timeline, add_interval
 
 _BRAND_LAST4 = {"visa": "4242", "mastercard": "4444", "amex": "8431", "discover": "1117"}
@@ -69,6 +69,12 @@ class Simulator:
 
     def set_smart_retries(self, account: StripeAccount, enabled: bool) -> None:
         self.state(account).smart_retries = enabled
+
+    def set_retry_settings(self, account: StripeAccount, *, tries: int = 8, window_days: int = 14,
+                           subscription_end: str = "past_due", invoice_end: str = "open") -> None:
+        """The Dashboard's "Manage failed payments": Smart Retries policy and end-of-retries actions."""
+        self.state(account).retry_settings = RetrySettings(tries, window_days, subscription_end,
+                                                           invoice_end)
 
     def state(self, account: StripeAccount) -> AccountState:
         return self.store.get(account.id, account.livemode)

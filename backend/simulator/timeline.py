@@ -41,6 +41,8 @@ class Timeline:
         self._ids = ids
         self._events = events
         self._collector = collector
+        collector.on_cancel = lambda state, sub, now, reason: self.cancel(state, sub, now,
+                                                                          reason=reason)
 
     def run_until(self, now: datetime, max_steps: int = 100_000) -> int:
         """Process everything due at or before `now`, oldest first; return the number of steps."""
