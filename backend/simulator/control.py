@@ -68,7 +68,7 @@ def control_routes(sim: Simulator) -> list[Route]:
             by_event.setdefault(delivery.event_id, []).append(delivery.summary())
         listed = sim.events.select(account=q.get("account"), type_=q.get("type"))
         return JSONResponse({"data": [
-            {"id": e["id"], "type": e["type"], "account": e["account"], "livemode": e["livemode"],
+            {"id": e["id"], "type": e["type"], "account": e.get("account"), "livemode": e["livemode"],
              "created": e["created"], "deliveries": by_event.get(e["id"], []),
              **({"event": e} if q.get("full") == "true" else {})} for e in listed]})
 

@@ -33,7 +33,7 @@ from backend.simulator.idempotency import (
     check_key_length,
     fingerprint,
 )
-from backend.simulator.paramspec import check_params
+from backend.simulator.paramspec import check_params, check_values
 from backend.simulator.ports import Clock
 from backend.simulator.routing import Ctx, Route, Services, match
 from backend.simulator.state import AccountState, Store
@@ -143,6 +143,7 @@ class Pipeline:
         raw = request.query if request.method in ("GET", "DELETE") else request.body.decode()
         params = decode_form(raw)
         check_params(params, route.spec)
+        check_values(params, route.spec)
         idem_key = request.headers.get("idempotency-key") if request.method == "POST" else None
         admitted = Admitted(route, path_args, params, state, account, livemode, request_id,
                             request.method, request.path, idem_key)

@@ -62,9 +62,13 @@ def pay(ctx: Ctx, invoice: str) -> dict[str, Any]:
     if to_bool(ctx.params.get("paid_out_of_band", False), "paid_out_of_band"):
         ctx.services.collector.pay_out_of_band(ctx.state, inv, ctx.now)
         return ctx.render(inv)
+    # Invoice Pay charges off-session unless told otherwise (InvoicePayParams: default true).
+    off_session = to_bool(ctx.params.get("off_session", True), "off_session")
     decline = ctx.services.collector.attempt(
         ctx.state, inv, ctx.now, automatic=False, payment_method=ctx.params.get("payment_method"))
     if decline is not None:
+        if decline.requires_action and not off_session:
+            raise _requires_action(ctx, inv)
         raise _card_error(ctx, inv)
     return ctx.render(inv)
 
@@ -76,6 +80,20 @@ def _card_error(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
     error["payment_intent"] = copy.deepcopy(pi)
     error.setdefault("type", "card_error")
     return StripeError(402, error)
+
+
+def _requires_action(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
+    """On-session payment that needs 3-D Secure: the customer must confirm the PaymentIntent."""
+    pi = ctx.state.get(str(ctx.state.invoices[inv["id"]].payment_intent), "payment_intent")
+    return StripeError(402, {
+        "type": "card_error", "code": "invoice_payment_intent_requires_action",
+        "doc_url": "https://stripe.com/docs/error-codes/invoice-payment-intent-requires-action",
+        "message": ("This payment requires additional user action before it can be completed "
+                    "successfully. Payment can be completed using the PaymentIntent associated "
+                    "with the invoice. For more details see: "
+                    "https://stripe.com/docs/billing/subscriptions/overview#requires-action"),
+        "payment_intent": copy.deepcopy(pi),
+    })
 
 
 def void(ctx: Ctx, invoice: str) -> dict[str, Any]:

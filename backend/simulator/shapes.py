@@ -243,12 +243,14 @@ def list_object(url: str, data: list[dict[str, Any]], has_more: bool) -> dict[st
 def event(evid: str, *, created: datetime, livemode: bool, account: str | None, type_: str,
           obj: dict[str, Any], previous_attributes: dict[str, Any] | None,
           request_id: str | None, idempotency_key: str | None) -> dict[str, Any]:
+    """`account` (and `context`) only on events of a connected account, as Stripe sends them."""
     data: dict[str, Any] = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes
+    connected = {"account": account, "context": account} if account is not None else {}
     return {
-        "id": evid, "object": "event", "account": account, "api_version": API_VERSION,
-        "context": account, "created": ts(created), "data": data, "livemode": livemode,
-        "pending_webhooks": 1, "request": {"id": request_id, "idempotency_key": idempotency_key},
+        "id": evid, "object": "event", **connected, "api_version": API_VERSION,
+        "created": ts(created), "data": data, "livemode": livemode,
+        "pending_webhooks": 0, "request": {"id": request_id, "idempotency_key": idempotency_key},
         "type": type_,
     }

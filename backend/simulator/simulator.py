@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ from backend.domain.billing import StripeAccount
 from backend.simulator import shapes
 from backend.simulator.behaviours import CardBehaviour, Succeeds
 from backend.simulator.collection import Collector
-from backend.simulator.delivery import WebhookDispatcher
+from backend.simulator.delivery import DEFAULT_DUPLICATE_RATE, WebhookDispatcher
 from backend.simulator.events import EventLog
 from backend.simulator.faults import Faults
 from backend.simulator.ids import IdFactory
@@ -32,7 +32,9 @@ class Simulator:
 
     def __init__(self, clock: Clock, *, webhook_url: str | None = None,
                  webhook_secret: str | None = None, http_client: httpx.AsyncClient | None = None,
-                 seed: int = 0, api_keys: set[str] | None = None) -> None:
+                 seed: int = 0, api_keys: set[str] | None = None,
+                 ordered_webhooks: bool = False,
+                 duplicate_rate: float = DEFAULT_DUPLICATE_RATE) -> None:
         self.clock = clock
         self.ids = IdFactory(seed)
         self.store = Store()
@@ -40,11 +42,15 @@ class Simulator:
         self.collector = Collector(self.ids, self.events)
         self.timeline = Timeline(self.store, self.ids, self.events, self.collector)
         self.faults = Faults()
-        self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client)
+        self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client,
+                                          ordered=ordered_webhooks,
+                                          duplicate_rate=duplicate_rate, seed=seed)
         self.events.on_emit.append(self.webhooks.enqueue)
+        self.webhooks.on_delivered.append(self._delivered)
         if webhook_url:
             self.webhooks.add_endpoint(webhook_url, webhook_secret or "whsec_simulator")
         self.platform_account = self.ids.account()
+        self.events.platform_account = self.platform_account
         for livemode in (False, True):
             self.store.add(AccountState(self.platform_account, livemode))
         services = Services(self.ids, self.events, self.collector, self.timeline)
@@ -221,14 +227,40 @@ class Simulator:
         return await self.webhooks.deliver_pending()
 
     async def advance(self, delta: timedelta) -> int:
-        """Move a manual clock forward, run what became due, and deliver due webhooks."""
+        """Move a manual clock forward, stopping at each moment something is due.
+
+        Stripe's own steps and webhook deliveries happen in the order of their times, so a
+        delivery is sent (and answered) before the step it unblocks, such as finalizing an
+        invoice an hour after its `invoice.created` was received.
+        """
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise TypeError("this clock cannot be advanced")
-        advance(delta)
-        steps = await self.run_until_now()
+        target = self.clock.now() + delta
+        steps = 0
+        for _ in range(1_000_000):
+            due = [t for t in (self.timeline.next_due_at(), self.webhooks.next_due_at())
+                   if t is not None]
+            moment = min(due, default=None)
+            if moment is None or moment > target:
+                break
+            if moment > self.clock.now():
+                advance(moment - self.clock.now())
+            steps += await self.run_until_now()
+            await self.deliver_pending()
+        if target > self.clock.now():
+            advance(target - self.clock.now())
+        steps += await self.run_until_now()
         await self.deliver_pending()
         return steps
+
+    def _delivered(self, event: dict[str, Any], now: datetime) -> None:
+        """Every endpoint answered this event: Stripe's invoice finalization may proceed."""
+        if event["type"] != "invoice.created":
+            return
+        state = self.store.find(event.get("account") or self.platform_account, event["livemode"])
+        if state is not None:
+            self.timeline.invoice_created_delivered(state, event["data"]["object"]["id"], now)
 
     # Mounts -----------------------------------------------------------------------------
     def transport(self) -> httpx.AsyncBaseTransport:

@@ -52,7 +52,7 @@ async def simulated_month(sim: Simulator, account: StripeAccount, client: stripe
 
 def emitted(sim: Simulator, account: StripeAccount) -> list[dict[str, Any]]:
     state = sim.state(account)
-    events = [e for e in sim.events.events if e["account"] == account.id]
+    events = [e for e in sim.events.events if e.get("account") == account.id]
     return list(state.objects.values()) + events + [e["data"]["object"] for e in events]
 
 
