@@ -107,6 +107,12 @@ def control_routes(sim: Simulator) -> list[Route]:
         if "response_delay_seconds" in data:
             sim.faults.set_response_delay(float(data["response_delay_seconds"]),
                                           path_prefix=data.get("path_prefix"))
+        if "endpoint_rate_limit_per_second" in data:
+            limit = data["endpoint_rate_limit_per_second"]
+            sim.faults.set_endpoint_rate_limit(None if limit is None else int(limit))
+        if "concurrency_limit" in data:
+            limit = data["concurrency_limit"]
+            sim.faults.concurrency_limit = None if limit is None else int(limit)
         if "rate_limit_per_second" in data:
             limit = data["rate_limit_per_second"]
             sim.faults.set_rate_limit(None if limit is None else int(limit),

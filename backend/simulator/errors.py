@@ -112,15 +112,33 @@ def idempotency_key_too_long(key: str) -> StripeError:
         f"Idempotency-Key must be at most 255 characters long; the one provided has {len(key)}.")
 
 
-def rate_limited() -> StripeError:
-    # Stripe names the limiter that fired in Stripe-Rate-Limited-Reason; no Stripe-Should-Retry
-    # is sent, so stripe-python leaves the back-off to the caller.
+def rate_limited(reason: str = "global-rate") -> StripeError:
+    # Stripe names the limiter that fired in Stripe-Rate-Limited-Reason (global-rate,
+    # endpoint-rate, global-concurrency, ...); no Stripe-Should-Retry is sent, so
+    # stripe-python leaves the back-off to the caller.
+    message = ("Request rate limit exceeded. Learn more about rate limits here "
+               "https://stripe.com/docs/rate-limits." if reason.endswith("rate") else
+               "Too many concurrent requests. Learn more about rate limits here "
+               "https://stripe.com/docs/rate-limits.")
     return StripeError(429, {
         "type": "invalid_request_error", "code": "rate_limit",
-        "doc_url": "https://stripe.com/docs/error-codes/rate-limit",
-        "message": ("Request rate limit exceeded. Learn more about rate limits here "
-                    "https://stripe.com/docs/rate-limits."),
-    }, headers={"Stripe-Rate-Limited-Reason": "global-rate"})
+        "doc_url": "https://stripe.com/docs/error-codes/rate-limit", "message": message,
+    }, headers={"Stripe-Rate-Limited-Reason": reason})
+
+
+def lock_timeout() -> StripeError:
+    # A write to an object another request is changing. Stripe asks clients to retry it
+    # (stripe-python honours Stripe-Should-Retry: true, "eg; in cases of lock timeouts").
+    return StripeError(429, {
+        "type": "invalid_request_error", "code": "lock_timeout",
+        "doc_url": "https://stripe.com/docs/error-codes/lock-timeout",
+        "message": ("This object cannot be accessed right now because another API request or "
+                    "Stripe process is currently accessing it. If you see this error "
+                    "intermittently, retry the request. If you see this error frequently and "
+                    "are making multiple concurrent requests to a single object, make your "
+                    "requests serially or at a lower rate. See https://stripe.com/docs/"
+                    "rate-limits for more information."),
+    }, headers={"Stripe-Should-Retry": "true"})
 
 
 def server_error(status: int) -> StripeError:

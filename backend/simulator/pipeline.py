@@ -111,9 +111,7 @@ class Pipeline:
             if isinstance(admitted, Answer):
                 status, body = admitted.status, admitted.body
             else:
-                if self._faults.latency_seconds:
-                    await asyncio.sleep(self._faults.latency_seconds)
-                status, body = self._execute(admitted, headers)
+                status, body = await self._run_admitted(admitted, headers)
         except StripeError as error:
             status, body = error.status, _dump(error.body(request_log_url(request_id, livemode)))
             headers.update(error.headers)
@@ -124,6 +122,17 @@ class Pipeline:
         if delay:
             await asyncio.sleep(delay)
         return ApiResponse(status, body, headers)
+
+    async def _run_admitted(self, admitted: Admitted, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Hold the objects a write changes while it runs; a second writer gets lock_timeout."""
+        locks = list(admitted.path_args.values()) if admitted.method != "GET" else []
+        self._faults.enter(admitted.account, admitted.livemode, locks)
+        try:
+            if self._faults.latency_seconds:
+                await asyncio.sleep(self._faults.latency_seconds)
+            return self._execute(admitted, headers)
+        finally:
+            self._faults.leave(admitted.account, admitted.livemode, locks)
 
     def _admit(self, request: ApiRequest, key: str, livemode: bool, request_id: str,
                headers: dict[str, str]) -> Admitted | Answer:
@@ -139,7 +148,7 @@ class Pipeline:
         state = self._store.find(account, livemode)
         if state is None or not state.installed:
             raise account_invalid(key, account)
-        self._faults.check(account, livemode, request.method, request.path)
+        self._faults.check(account, livemode, request.method, request.path, route.endpoint)
         raw = request.query if request.method in ("GET", "DELETE") else request.body.decode()
         params = decode_form(raw)
         check_params(params, route.spec)
