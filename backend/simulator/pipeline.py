@@ -14,6 +14,7 @@ from backend.simulator import (
     routes_invoices,
     routes_payments,
     routes_subscriptions,
+    routes_test_flows,
 )
 from backend.simulator.errors import (
     StripeError,
@@ -39,7 +40,8 @@ from backend.simulator.routing import Ctx, Route, Services, match
 from backend.simulator.state import AccountState, Store
 
 ROUTES: list[Route] = (routes_invoices.ROUTES + routes_customers.ROUTES + routes_payments.ROUTES
-                       + routes_subscriptions.ROUTES + routes_apps.ROUTES)
+                       + routes_subscriptions.ROUTES + routes_apps.ROUTES
+                       + routes_test_flows.ROUTES)
 
 
 @dataclass

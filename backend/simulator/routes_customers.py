@@ -15,7 +15,9 @@ from stripe.params import (
     PaymentMethodRetrieveParams,
 )
 
-from backend.simulator.errors import invalid_request, missing_parameter
+from backend.simulator import shapes
+from backend.simulator.card_tokens import CARD_TOKENS
+from backend.simulator.errors import StripeError, invalid_request, missing_parameter
 from backend.simulator.expand import paginate
 from backend.simulator.forms import apply_metadata
 from backend.simulator.routing import Ctx, Route, route
@@ -83,11 +85,26 @@ def retrieve_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
 
 
 def attach_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
-    pm = ctx.state.get(payment_method, "payment_method")
+    """Attach a card; a `pm_card_*` test token becomes a new card with that card's behaviour."""
     customer = ctx.params.get("customer")
     if not customer:
         raise missing_parameter("customer")
     ctx.state.get(str(customer), "customer", param="customer")
+    token = CARD_TOKENS.get(payment_method)
+    if token is not None:
+        if not token.attaches:
+            decline = token.behaviour.decide(1, ctx.now, ctx.now)
+            if decline is not None:
+                raise StripeError(402, {"type": "card_error", "code": decline.code,
+                                        "decline_code": decline.decline_code,
+                                        "message": decline.message, "param": "payment_method"})
+        pm = ctx.state.put(shapes.card_payment_method(
+            ctx.services.ids.new("pm"), created=ctx.now, livemode=ctx.state.livemode,
+            customer=None, brand=token.brand, last4=token.last4, exp_month=12,
+            exp_year=ctx.now.year + 3, fingerprint=ctx.services.ids.hex(16), country="US"))
+        ctx.state.card(pm["id"]).behaviour = token.behaviour
+    else:
+        pm = ctx.state.get(payment_method, "payment_method")
     if pm["customer"] not in (None, customer):
         raise invalid_request(
             "The payment method you provided has already been attached to a customer.",
