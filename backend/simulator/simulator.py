@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,8 @@ class Simulator:
                  webhook_secret: str | None = None, http_client: httpx.AsyncClient | None = None,
                  seed: int = 0, api_keys: set[str] | None = None,
                  ordered_webhooks: bool = False,
-                 duplicate_rate: float = DEFAULT_DUPLICATE_RATE) -> None:
+                 duplicate_rate: float = DEFAULT_DUPLICATE_RATE,
+                 webhook_stamp: Callable[[], int] | None = None) -> None:
         self.clock = clock
         self.ids = IdFactory(seed)
         self.store = Store()
@@ -43,7 +45,7 @@ class Simulator:
         self.timeline = Timeline(self.store, self.ids, self.events, self.collector)
         self.faults = Faults()
         self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client,
-                                          ordered=ordered_webhooks,
+                                          stamp=webhook_stamp, ordered=ordered_webhooks,
                                           duplicate_rate=duplicate_rate, seed=seed)
         self.events.on_emit.append(self.webhooks.enqueue)
         self.webhooks.on_delivered.append(self._delivered)

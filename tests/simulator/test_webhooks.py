@@ -236,8 +236,8 @@ async def test_the_signature_timestamp_comes_from_one_injectable_source(clock: M
         return httpx.Response(200)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as http:
-        sim = Simulator(clock, webhook_url=RECEIVER_URL, webhook_secret=WEBHOOK_SECRET, http_client=http)
-        sim.webhooks._stamp = lambda: 1_234_567_890
+        sim = Simulator(clock, webhook_url=RECEIVER_URL, webhook_secret=WEBHOOK_SECRET, http_client=http,
+                        webhook_stamp=lambda: 1_234_567_890)
         sim.install_account()
         await sim.deliver_pending()
 
