@@ -20,6 +20,8 @@ from stripe._encode import _api_encode
 from backend.domain.billing import StripeAccount
 from backend.simulator import BASE_URL, Simulator
 
+from .object_shapes import shape_problems
+
 FIXTURES = Path(__file__).parent / "trigger_fixtures"
 _REFERENCE = re.compile(r"\$\{(\w+):([\w.]+)\}")
 
@@ -102,3 +104,30 @@ async def test_charge_customer_fail_attaches_and_then_declines(
     (charge,) = sim.charges(account)
     assert card["card"]["last4"] == "0341" and card["customer"] is not None
     assert charge["status"] == "failed" and charge["outcome"]["type"] == "issuer_declined"
+
+
+async def test_a_subscription_started_through_the_api_is_active_once_paid(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    await replay(http, account, FIXTURES / "customer.subscription.created.json")
+
+    (sub,) = sim.state(account).all("subscription")
+    invoice = sim.object(account, sub["latest_invoice"])
+    assert sub["status"] == "active" and invoice["status"] == "paid"
+    assert invoice["billing_reason"] == "subscription_create" and invoice["amount_paid"] == 1500
+
+
+async def test_objects_the_trigger_flows_create_have_stripes_shape(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+    # Every flow back to back is a burst a sandbox would answer with 429s; pace is not the point.
+    sim.faults.set_rate_limit(None)
+    sim.faults.set_endpoint_rate_limit(None)
+
+    for fixture_file in sorted(FIXTURES.glob("*.json")):
+        await replay(http, account, fixture_file)
+
+    objects = list(sim.state(account).objects.values())
+    assert {"product", "price", "invoiceitem", "subscription", "invoice"} <= {o["object"] for o in objects}
+    assert sorted({p for obj in objects for p in shape_problems(obj)}) == []
