@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,11 +13,7 @@ from backend.simulator.behaviours import Decline
 from backend.simulator.errors import invalid_request
 from backend.simulator.events import EventLog
 from backend.simulator.ids import IdFactory
-from backend.simulator.state import AccountState
-
-# Smart Retries' recommended policy is 8 tries within 2 weeks. Stripe picks the moments
-# with a model; the simulator spreads the 7 retries over the window deterministically.
-SMART_RETRY_DAYS = (1, 3, 5, 7, 9, 11, 13)
+from backend.simulator.state import AccountState, RetrySettings
 
 # Codes after which Stripe keeps its schedule but charges only once a new card exists.
 NON_RETRYABLE = frozenset({
@@ -23,8 +21,11 @@ NON_RETRYABLE = frozenset({
     "revocation_of_all_authorizations", "authentication_required", "highest_risk_level",
 })
 
-# Stripe attempts payment of a subscription invoice about an hour after creating it.
+# Stripe finalizes and charges an automatically collected invoice an hour after its endpoints
+# acknowledged invoice.created, or after 72 hours without that (docs: invoicing/integration/
+# workflow-transitions). With no endpoint listening it is an hour after creation.
 FINALIZE_DELAY = timedelta(hours=1)
+FINALIZE_DEADLINE = timedelta(hours=72)
 
 
 class Collector:
@@ -33,6 +34,8 @@ class Collector:
     def __init__(self, ids: IdFactory, events: EventLog) -> None:
         self._ids = ids
         self._events = events
+        # Set by the timeline, which owns cancellation: (state, subscription, now, reason).
+        self.on_cancel: Callable[[AccountState, dict[str, Any], datetime, str], None] = _no_cancel
 
     # Finalization ------------------------------------------------------------------------
     def finalize(self, state: AccountState, inv: dict[str, Any], now: datetime) -> None:
@@ -51,7 +54,8 @@ class Collector:
             "hosted_invoice_url": f"https://invoice.stripe.com/i/{state.account_id}/{inv['id']}",
             "invoice_pdf": f"https://pay.stripe.com/invoice/{state.account_id}/{inv['id']}/pdf",
             "confirmation_secret": {"client_secret": pi["client_secret"], "type": "payment_intent"},
-            "effective_at": shapes.ts(now), "webhooks_delivered_at": shapes.ts(now),
+            "effective_at": shapes.ts(now),
+            "webhooks_delivered_at": inv["webhooks_delivered_at"] or shapes.ts(now),
         })
         inv["status_transitions"]["finalized_at"] = shapes.ts(now)
         self._events.emit(state, "invoice.finalized", inv, now)
@@ -92,6 +96,7 @@ class Collector:
             inv["next_payment_attempt"] = None
             self._events.emit_update(state, "invoice.updated", before, inv, now)
             self._events.emit(state, "invoice.payment_failed", inv, now)
+            self._subscription_status(state, inv, "past_due", now)
             return Decline(code="payment_method_missing", decline_code=None)
         decline = None
         if not force_success:  # scenario set-up: a signup payment that is not part of the story
@@ -118,8 +123,7 @@ class Collector:
         else:
             outcome = {"network_status": decline.network_status, "reason": decline.decline_code,
                        "risk_level": "normal", "risk_score": 20,
-                       "seller_message": f"The bank returned the decline code `{decline.decline_code}`."
-                       if decline.decline_code else "The payment could not be completed.",
+                       "seller_message": seller_message(decline),
                        "type": decline.outcome_type, "advice_code": decline.advice_code,
                        "network_advice_code": decline.network_advice_code,
                        "network_decline_code": decline.network_decline_code}
@@ -131,9 +135,12 @@ class Collector:
         pi.update({"latest_charge": charge["id"], "payment_method": pm["id"]})
         if decline is None:
             pi.update({"status": "succeeded", "amount_received": pi["amount"],
-                       "last_payment_error": None})
+                       "last_payment_error": None, "next_action": None})
         else:
             pi["status"] = "requires_action" if decline.requires_action else "requires_payment_method"
+            pi["next_action"] = ({"type": "use_stripe_sdk", "use_stripe_sdk": {
+                "type": "three_d_secure_redirect", "stripe_js": "https://hooks.stripe.com/3d_secure_2/"}}
+                if decline.requires_action else None)
             pi["last_payment_error"] = {
                 "type": "card_error", "code": decline.code, "decline_code": decline.decline_code,
                 "advice_code": decline.advice_code,
@@ -161,7 +168,7 @@ class Collector:
                *, off_stripe: bool = False) -> None:
         paid = inv["amount_remaining"]
         inv.update({"status": "paid", "amount_paid": inv["amount_paid"] + paid,
-                    "amount_remaining": 0, "next_payment_attempt": None})
+                    "amount_remaining": 0, "next_payment_attempt": None, "auto_advance": False})
         if off_stripe:
             inv["amount_paid_off_stripe"] += paid
         inv["status_transitions"]["paid_at"] = shapes.ts(now)
@@ -183,7 +190,9 @@ class Collector:
                 pm_id: str, charge: dict[str, Any], decline: Decline, now: datetime) -> None:
         meta = state.invoices[inv["id"]]
         pi = state.get(str(meta.payment_intent), "payment_intent")
-        meta.first_failed_at = meta.first_failed_at or now
+        if meta.first_failed_at is None:
+            meta.first_failed_at = now
+            meta.retry_times = retry_times(state.retry_settings, now, inv["id"])
         if decline.decline_code in NON_RETRYABLE or decline.code in NON_RETRYABLE:
             meta.hard_declined_pm = pm_id
         self.schedule_retry(state, inv)
@@ -201,11 +210,10 @@ class Collector:
         meta = state.invoices[inv["id"]]
         if (not state.smart_retries or not inv["auto_advance"] or inv["status"] != "open"
                 or inv["collection_method"] != "charge_automatically"
-                or meta.first_failed_at is None or meta.retries_done >= len(SMART_RETRY_DAYS)):
+                or meta.retries_done >= len(meta.retry_times)):
             inv["next_payment_attempt"] = None
             return
-        due = meta.first_failed_at + timedelta(days=SMART_RETRY_DAYS[meta.retries_done])
-        inv["next_payment_attempt"] = shapes.ts(due)
+        inv["next_payment_attempt"] = shapes.ts(meta.retry_times[meta.retries_done])
 
     def automatic_retry(self, state: AccountState, inv: dict[str, Any], now: datetime) -> None:
         """Run one of Stripe's own retries; after a hard decline it only counts, never charges."""
@@ -217,8 +225,36 @@ class Collector:
             inv["attempt_count"] += 1
             self.schedule_retry(state, inv)
             self._events.emit_update(state, "invoice.updated", before, inv, now)
+        else:
+            self.attempt(state, inv, now, automatic=True)
+        if inv["status"] == "open" and meta.retries_done >= len(meta.retry_times):
+            self._retries_exhausted(state, inv, now)
+
+    def _retries_exhausted(self, state: AccountState, inv: dict[str, Any], now: datetime) -> None:
+        """Apply the account's end-of-retries settings to the invoice and its subscription."""
+        settings = state.retry_settings
+        if settings.invoice_end == "uncollectible":
+            self.mark_uncollectible(state, inv, now, reason="max_payment_attempts")
+        sub_id = subscription_of(inv)
+        sub = state.find(sub_id) if sub_id else None
+        # Only the latest invoice decides: a newer invoice already paid leaves the subscription
+        # as it is (Stripe support: "retry schedules longer than a subscription's billing period").
+        if sub is None or sub["latest_invoice"] != inv["id"] or sub["status"] != "past_due":
             return
-        self.attempt(state, inv, now, automatic=True)
+        if settings.subscription_end == "unpaid":
+            self._subscription_status(state, inv, "unpaid", now)
+        elif settings.subscription_end == "cancel":
+            self.on_cancel(state, sub, now, "payment_failed")
+
+    def mark_uncollectible(self, state: AccountState, inv: dict[str, Any], now: datetime, *,
+                           reason: str | None) -> None:
+        before = copy.deepcopy(inv)
+        inv.update({"status": "uncollectible", "next_payment_attempt": None, "auto_advance": False})
+        if reason is not None:
+            inv["status_details"] = {"uncollectible": {"reason": reason}}
+        inv["status_transitions"]["marked_uncollectible_at"] = shapes.ts(now)
+        self._events.emit_update(state, "invoice.updated", before, inv, now)
+        self._events.emit(state, "invoice.marked_uncollectible", inv, now)
 
     def _subscription_status(self, state: AccountState, inv: dict[str, Any], status: str,
                              now: datetime) -> None:
@@ -228,9 +264,37 @@ class Collector:
             return
         if status == "past_due" and sub["status"] not in ("active", "trialing"):
             return
+        if status == "unpaid" and sub["status"] != "past_due":
+            return
         before = copy.deepcopy(sub)
         sub["status"] = status
         self._events.emit_update(state, "customer.subscription.updated", before, sub, now)
+
+
+def _no_cancel(state: AccountState, sub: dict[str, Any], now: datetime, reason: str) -> None:
+    raise RuntimeError("the collector was built without a timeline to cancel subscriptions")
+
+
+def retry_times(settings: RetrySettings, first_failure: datetime, invoice_id: str) -> list[datetime]:
+    """Moments for the retries after the first failure, all inside the chosen window.
+
+    Stripe's model picks each moment; its choices are not published. The simulator splits the
+    window into one slot per retry and picks a moment in each slot, reproducibly per invoice,
+    so retries are neither on fixed days nor bunched together.
+    """
+    retries = settings.tries - 1
+    if retries <= 0:
+        return []
+    rng = random.Random(invoice_id)
+    slot = timedelta(days=settings.window_days) / retries
+    return [first_failure + slot * i + slot * rng.uniform(0.25, 1.0) for i in range(retries)]
+
+
+def seller_message(decline: Decline) -> str:
+    """The Dashboard's explanation of a decline, worded as Stripe words it on Charge.outcome."""
+    if decline.decline_code in (None, "generic_decline"):
+        return "The bank did not return any further details with this decline."
+    return f"The bank returned the decline code `{decline.decline_code}`."
 
 
 def subscription_of(inv: dict[str, Any]) -> str | None:

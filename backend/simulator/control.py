@@ -68,7 +68,7 @@ def control_routes(sim: Simulator) -> list[Route]:
             by_event.setdefault(delivery.event_id, []).append(delivery.summary())
         listed = sim.events.select(account=q.get("account"), type_=q.get("type"))
         return JSONResponse({"data": [
-            {"id": e["id"], "type": e["type"], "account": e["account"], "livemode": e["livemode"],
+            {"id": e["id"], "type": e["type"], "account": e.get("account"), "livemode": e["livemode"],
              "created": e["created"], "deliveries": by_event.get(e["id"], []),
              **({"event": e} if q.get("full") == "true" else {})} for e in listed]})
 
@@ -100,12 +100,19 @@ def control_routes(sim: Simulator) -> list[Route]:
         data = await body(request)
         if "status" in data:
             sim.faults.inject(int(data["status"]), int(data.get("count", 1)),
-                              account=data.get("account"), path_prefix=data.get("path_prefix"))
+                              account=data.get("account"), path_prefix=data.get("path_prefix"),
+                              after_effect=bool(data.get("after_effect", False)))
         if "latency_seconds" in data:
             sim.faults.set_latency(float(data["latency_seconds"]))
         if "response_delay_seconds" in data:
             sim.faults.set_response_delay(float(data["response_delay_seconds"]),
                                           path_prefix=data.get("path_prefix"))
+        if "endpoint_rate_limit_per_second" in data:
+            limit = data["endpoint_rate_limit_per_second"]
+            sim.faults.set_endpoint_rate_limit(None if limit is None else int(limit))
+        if "concurrency_limit" in data:
+            limit = data["concurrency_limit"]
+            sim.faults.concurrency_limit = None if limit is None else int(limit)
         if "rate_limit_per_second" in data:
             limit = data["rate_limit_per_second"]
             sim.faults.set_rate_limit(None if limit is None else int(limit),

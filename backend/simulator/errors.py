@@ -14,8 +14,18 @@ class StripeError(Exception):
         self.error = {k: v for k, v in error.items() if v is not None}
         self.headers = headers or {}
 
-    def body(self) -> dict[str, Any]:
-        return {"error": self.error}
+    def body(self, request_log_url: str | None = None) -> dict[str, Any]:
+        error = dict(self.error)
+        if request_log_url is not None:
+            error["request_log_url"] = request_log_url
+        return {"error": error}
+
+
+def request_log_url(request_id: str, livemode: bool | None) -> str | None:
+    """Where the Dashboard shows the request; Stripe adds it once it knows the key's mode."""
+    if livemode is None:
+        return None
+    return f"https://dashboard.stripe.com/{'' if livemode else 'test/'}logs/{request_id}"
 
 
 def invalid_request(message: str, *, param: str | None = None, code: str | None = None,
@@ -85,15 +95,50 @@ def idempotency_other_endpoint(key: str) -> StripeError:
     })
 
 
-def rate_limited() -> StripeError:
-    # Stripe names the limiter that fired in Stripe-Rate-Limited-Reason; no Stripe-Should-Retry
-    # is sent, so stripe-python leaves the back-off to the caller.
+def idempotency_key_in_use(key: str) -> StripeError:
+    return StripeError(409, {
+        "type": "idempotency_error", "code": "idempotency_key_in_use",
+        "doc_url": "https://stripe.com/docs/error-codes/idempotency-key-in-use",
+        "message": ("There is currently another in-progress request using this Idempotent Key "
+                    "(that probably means you submitted twice, and the other request is still "
+                    f"going through): {key}. Please try again later."),
+    })
+
+
+def idempotency_key_too_long(key: str) -> StripeError:
+    # Stripe documents the 255-character limit; the exact wording of its refusal is not
+    # published, so this message is the simulator's own.
+    return invalid_request(
+        f"Idempotency-Key must be at most 255 characters long; the one provided has {len(key)}.")
+
+
+def rate_limited(reason: str = "global-rate") -> StripeError:
+    # Stripe names the limiter that fired in Stripe-Rate-Limited-Reason (global-rate,
+    # endpoint-rate, global-concurrency, ...); no Stripe-Should-Retry is sent, so
+    # stripe-python leaves the back-off to the caller.
+    message = ("Request rate limit exceeded. Learn more about rate limits here "
+               "https://stripe.com/docs/rate-limits." if reason.endswith("rate") else
+               "Too many concurrent requests. Learn more about rate limits here "
+               "https://stripe.com/docs/rate-limits.")
     return StripeError(429, {
         "type": "invalid_request_error", "code": "rate_limit",
-        "doc_url": "https://stripe.com/docs/error-codes/rate-limit",
-        "message": ("Request rate limit exceeded. Learn more about rate limits here "
-                    "https://stripe.com/docs/rate-limits."),
-    }, headers={"Stripe-Rate-Limited-Reason": "global-rate"})
+        "doc_url": "https://stripe.com/docs/error-codes/rate-limit", "message": message,
+    }, headers={"Stripe-Rate-Limited-Reason": reason})
+
+
+def lock_timeout() -> StripeError:
+    # A write to an object another request is changing. Stripe asks clients to retry it
+    # (stripe-python honours Stripe-Should-Retry: true, "eg; in cases of lock timeouts").
+    return StripeError(429, {
+        "type": "invalid_request_error", "code": "lock_timeout",
+        "doc_url": "https://stripe.com/docs/error-codes/lock-timeout",
+        "message": ("This object cannot be accessed right now because another API request or "
+                    "Stripe process is currently accessing it. If you see this error "
+                    "intermittently, retry the request. If you see this error frequently and "
+                    "are making multiple concurrent requests to a single object, make your "
+                    "requests serially or at a lower rate. See https://stripe.com/docs/"
+                    "rate-limits for more information."),
+    }, headers={"Stripe-Should-Retry": "true"})
 
 
 def server_error(status: int) -> StripeError:

@@ -43,6 +43,7 @@ class EventLog:
         self.by_id: dict[str, dict[str, Any]] = {}
         self._request = RequestInfo(None, None)
         self.on_emit: list[Callable[[dict[str, Any]], None]] = []
+        self.platform_account: str | None = None  # its own events carry no `account`
 
     @contextmanager
     def request(self, info: RequestInfo) -> Iterator[None]:
@@ -56,7 +57,8 @@ class EventLog:
     def emit(self, state: AccountState, type_: str, obj: dict[str, Any], now: datetime,
              previous: dict[str, Any] | None = None) -> dict[str, Any]:
         event = shapes.event(
-            self._ids.new("evt"), created=now, livemode=state.livemode, account=state.account_id,
+            self._ids.new("evt"), created=now, livemode=state.livemode,
+            account=None if state.account_id == self.platform_account else state.account_id,
             type_=type_, obj=copy.deepcopy(obj), previous_attributes=previous,
             request_id=self._request.id, idempotency_key=self._request.idempotency_key)
         self.events.append(event)
@@ -79,6 +81,6 @@ class EventLog:
     def select(self, *, account: str | None = None, type_: str | None = None,
                livemode: bool | None = None) -> list[dict[str, Any]]:
         return [e for e in self.events
-                if (account is None or e["account"] == account)
+                if (account is None or e.get("account") == account)
                 and (type_ is None or e["type"] == type_)
                 and (livemode is None or e["livemode"] == livemode)]

@@ -52,7 +52,8 @@ def to_bool(value: Any, param: str) -> bool:
         return True
     if value in ("false", "False"):
         return False
-    raise invalid_request(f"Invalid boolean: {value}", param=param, code="parameter_invalid_boolean")
+    # Stripe has no error code for a malformed boolean; it names the parameter only.
+    raise invalid_request(f"Invalid boolean: {value}", param=param)
 
 
 def to_int(value: Any, param: str) -> int:

@@ -14,6 +14,7 @@ from backend.simulator import (
     routes_invoices,
     routes_payments,
     routes_subscriptions,
+    routes_test_flows,
 )
 from backend.simulator.errors import (
     StripeError,
@@ -21,18 +22,26 @@ from backend.simulator.errors import (
     invalid_api_key,
     invalid_request,
     no_api_key,
+    request_log_url,
+    server_error,
 )
 from backend.simulator.events import RequestInfo
 from backend.simulator.faults import Faults
 from backend.simulator.forms import decode_form, expand_paths
-from backend.simulator.idempotency import IdempotencyStore, StoredResponse, fingerprint
-from backend.simulator.paramspec import check_params
+from backend.simulator.idempotency import (
+    IdempotencyStore,
+    StoredResponse,
+    check_key_length,
+    fingerprint,
+)
+from backend.simulator.paramspec import check_params, check_values
 from backend.simulator.ports import Clock
 from backend.simulator.routing import Ctx, Route, Services, match
 from backend.simulator.state import AccountState, Store
 
 ROUTES: list[Route] = (routes_invoices.ROUTES + routes_customers.ROUTES + routes_payments.ROUTES
-                       + routes_subscriptions.ROUTES + routes_apps.ROUTES)
+                       + routes_subscriptions.ROUTES + routes_apps.ROUTES
+                       + routes_test_flows.ROUTES)
 
 
 @dataclass
@@ -42,6 +51,30 @@ class ApiRequest:
     headers: dict[str, str]  # lower-case names
     query: str = ""
     body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A request that passed every check and may now take effect."""
+
+    route: Route
+    path_args: dict[str, str]
+    params: dict[str, Any]
+    state: AccountState
+    account: str
+    livemode: bool
+    request_id: str
+    method: str
+    path: str
+    idem_key: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response decided before the handler runs (an idempotent replay)."""
+
+    status: int
+    body: bytes
 
 
 @dataclass
@@ -67,30 +100,45 @@ class Pipeline:
         self.request_count = 0
 
     async def handle(self, request: ApiRequest) -> ApiResponse:
-        if self._faults.latency_seconds:
-            await asyncio.sleep(self._faults.latency_seconds)
-        response = self.handle_now(request)
-        delay = self._faults.response_delay(request.path)
-        if delay:
-            await asyncio.sleep(delay)
-        return response
-
-    def handle_now(self, request: ApiRequest) -> ApiResponse:
-        """Answer without the injected latency (the async wrapper adds it)."""
+        """Answer one request; injected latency runs while its Idempotency-Key is held."""
         self.request_count += 1
         request_id = self._services.ids.request()
         headers = {"Request-Id": request_id, "Content-Type": "application/json",
                    "Stripe-Version": request.headers.get("stripe-version", "2026-10-28.endive")}
+        admitted: Admitted | Answer | None = None
+        livemode: bool | None = None
         try:
-            status, body = self._process(request, request_id, headers)
+            key, livemode = self._authenticate(request)
+            admitted = self._admit(request, key, livemode, request_id, headers)
+            if isinstance(admitted, Answer):
+                status, body = admitted.status, admitted.body
+            else:
+                status, body = await self._run_admitted(admitted, headers)
         except StripeError as error:
-            status, body = error.status, _dump(error.body())
+            status, body = error.status, _dump(error.body(request_log_url(request_id, livemode)))
             headers.update(error.headers)
+        finally:
+            if isinstance(admitted, Admitted) and admitted.idem_key is not None:
+                self._idempotency.release(admitted.account, admitted.livemode, admitted.idem_key)
+        delay = self._faults.response_delay(request.path)
+        if delay:
+            await asyncio.sleep(delay)
         return ApiResponse(status, body, headers)
 
-    def _process(self, request: ApiRequest, request_id: str,
-                 headers: dict[str, str]) -> tuple[int, bytes]:
-        key, livemode = self._authenticate(request)
+    async def _run_admitted(self, admitted: Admitted, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Hold the objects a write changes while it runs; a second writer gets lock_timeout."""
+        locks = list(admitted.path_args.values()) if admitted.method != "GET" else []
+        self._faults.enter(admitted.account, admitted.livemode, locks)
+        try:
+            if self._faults.latency_seconds:
+                await asyncio.sleep(self._faults.latency_seconds)
+            return self._execute(admitted, headers)
+        finally:
+            self._faults.leave(admitted.account, admitted.livemode, locks)
+
+    def _admit(self, request: ApiRequest, key: str, livemode: bool, request_id: str,
+               headers: dict[str, str]) -> Admitted | Answer:
+        """Everything Stripe checks before a request may take effect; nothing here is stored."""
         found = match(ROUTES, request.method, request.path)
         if found is None:
             raise invalid_request(
@@ -102,37 +150,64 @@ class Pipeline:
         state = self._store.find(account, livemode)
         if state is None or not state.installed:
             raise account_invalid(key, account)
-        self._faults.check(account, livemode, request.path)
+        self._faults.check(account, livemode, request.method, request.path, route.endpoint)
         raw = request.query if request.method in ("GET", "DELETE") else request.body.decode()
         params = decode_form(raw)
         check_params(params, route.spec)
+        check_values(params, route.spec)
         idem_key = request.headers.get("idempotency-key") if request.method == "POST" else None
+        admitted = Admitted(route, path_args, params, state, account, livemode, request_id,
+                            request.method, request.path, idem_key)
         if idem_key is None:
-            return self._run(route, path_args, params, state, RequestInfo(request_id, None))
-        now = self._clock.now()
-        stored = self._idempotency.lookup(account, livemode, idem_key, request.method,
-                                          request.path, params, now)
+            return admitted
+        check_key_length(idem_key)
         headers["Idempotency-Key"] = idem_key
+        stored = self._idempotency.claim(account, livemode, idem_key, request.method,
+                                         request.path, params, self._clock.now())
         if stored is not None:
             headers.update({"Idempotent-Replayed": "true", "Original-Request": stored.request_id})
-            return stored.status, stored.body
+            headers.update(stored.headers)
+            return Answer(stored.status, stored.body)
         headers["Original-Request"] = request_id
+        return admitted
+
+    def _execute(self, admitted: Admitted, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Run the handler; with an Idempotency-Key its outcome is stored, errors included."""
+        info = RequestInfo(admitted.request_id, admitted.idem_key)
+        if admitted.idem_key is None:
+            status, body = self._run(admitted, info)
+            return self._after_effect(admitted, status, body)
+        stored_headers: dict[str, str] = {}
         try:
-            status, body = self._run(route, path_args, params, state,
-                                     RequestInfo(request_id, idem_key))
+            status, body = self._run(admitted, info)
+            status, body = self._after_effect(admitted, status, body)
         except StripeError as error:
             # Errors raised while the request ran are part of its stored outcome.
-            status, body = error.status, _dump(error.body())
+            status = error.status
+            body = _dump(error.body(request_log_url(admitted.request_id, admitted.livemode)))
             headers.update(error.headers)
-        self._idempotency.save(account, livemode, idem_key, StoredResponse(
-            request.method, request.path, fingerprint(params), status, body, request_id, now))
+            if status >= 500:
+                # The effect may have happened: retrying cannot undo it, so Stripe says not to.
+                stored_headers["Stripe-Should-Retry"] = "false"
+        self._idempotency.save(admitted.account, admitted.livemode, admitted.idem_key,
+                               StoredResponse(admitted.method, admitted.path,
+                                              fingerprint(admitted.params), status, body,
+                                              admitted.request_id, self._clock.now(),
+                                              stored_headers))
         return status, body
 
-    def _run(self, route: Route, path_args: dict[str, str], params: dict[str, Any],
-             state: AccountState, info: RequestInfo) -> tuple[int, bytes]:
-        ctx = Ctx(state, self._clock.now(), params, expand_paths(params), self._services)
+    def _after_effect(self, admitted: Admitted, status: int, body: bytes) -> tuple[int, bytes]:
+        """A fault injected after the effect: the change is made, the caller gets a 5xx."""
+        fault = self._faults.after_effect(admitted.account, admitted.method, admitted.path)
+        if fault is not None:
+            raise server_error(fault)
+        return status, body
+
+    def _run(self, admitted: Admitted, info: RequestInfo) -> tuple[int, bytes]:
+        ctx = Ctx(admitted.state, self._clock.now(), admitted.params,
+                  expand_paths(admitted.params), self._services)
         with self._services.events.request(info):
-            return 200, _dump(route.handler(ctx, **path_args))
+            return 200, _dump(admitted.route.handler(ctx, **admitted.path_args))
 
     def _authenticate(self, request: ApiRequest) -> tuple[str, bool]:
         auth = request.headers.get("authorization", "")

@@ -36,6 +36,12 @@ def create_checkout_session(ctx: Ctx) -> dict[str, Any]:
     session = ctx.state.put({
         "id": session_id, "object": "checkout.session",
         "allowed_payment_method_types": p.get("allowed_payment_method_types"),
+        "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
+        "custom_fields": [],
+        "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
+                        "terms_of_service_acceptance": None},
+        "payment_method_types": list(p.get("allowed_payment_method_types") or ["card"]),
+        "shipping_options": [],
         "cancel_url": p.get("cancel_url"), "client_reference_id": p.get("client_reference_id"),
         "created": shapes.ts(ctx.now), "currency": p.get("currency"), "customer": customer,
         "expires_at": shapes.ts(ctx.now + timedelta(hours=24)), "livemode": ctx.state.livemode,

@@ -9,11 +9,15 @@ from stripe.params import (
     CustomerPaymentMethodListParams,
     CustomerRetrieveParams,
     CustomerUpdateParams,
+    PaymentMethodAttachParams,
+    PaymentMethodDetachParams,
     PaymentMethodListParams,
     PaymentMethodRetrieveParams,
 )
 
-from backend.simulator.errors import invalid_request
+from backend.simulator import shapes
+from backend.simulator.card_tokens import CARD_TOKENS
+from backend.simulator.errors import StripeError, invalid_request, missing_parameter
 from backend.simulator.expand import paginate
 from backend.simulator.forms import apply_metadata
 from backend.simulator.routing import Ctx, Route, route
@@ -80,6 +84,60 @@ def retrieve_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
     return ctx.render(ctx.state.get(payment_method, "payment_method"))
 
 
+def attach_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
+    """Attach a card; a `pm_card_*` test token becomes a new card with that card's behaviour."""
+    customer = ctx.params.get("customer")
+    if not customer:
+        raise missing_parameter("customer")
+    ctx.state.get(str(customer), "customer", param="customer")
+    token = CARD_TOKENS.get(payment_method)
+    if token is not None:
+        if not token.attaches:
+            decline = token.behaviour.decide(1, ctx.now, ctx.now)
+            if decline is not None:
+                raise StripeError(402, {"type": "card_error", "code": decline.code,
+                                        "decline_code": decline.decline_code,
+                                        "message": decline.message, "param": "payment_method"})
+        pm = ctx.state.put(shapes.card_payment_method(
+            ctx.services.ids.new("pm"), created=ctx.now, livemode=ctx.state.livemode,
+            customer=None, brand=token.brand, last4=token.last4, exp_month=12,
+            exp_year=ctx.now.year + 3, fingerprint=ctx.services.ids.hex(16), country="US"))
+        ctx.state.card(pm["id"]).behaviour = token.behaviour
+    else:
+        pm = ctx.state.get(payment_method, "payment_method")
+    if pm["customer"] not in (None, customer):
+        raise invalid_request(
+            "The payment method you provided has already been attached to a customer.",
+            param="payment_method")
+    if pm["customer"] is None:
+        pm["customer"] = customer
+        ctx.services.events.emit(ctx.state, "payment_method.attached", pm, ctx.now)
+    return ctx.render(pm)
+
+
+def detach_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
+    """Detach a card; a customer or subscription default that named it is unset, as at Stripe."""
+    pm = ctx.state.get(payment_method, "payment_method")
+    customer_id = pm["customer"]
+    if customer_id is None:
+        raise invalid_request(f"The payment method {payment_method} is not attached to a customer.")
+    cus = ctx.state.get(str(customer_id), "customer")
+    if cus["invoice_settings"]["default_payment_method"] == payment_method:
+        before = copy.deepcopy(cus)
+        cus["invoice_settings"]["default_payment_method"] = None
+        ctx.services.events.emit_update(ctx.state, "customer.updated", before, cus, ctx.now)
+    for sub in ctx.state.all("subscription"):
+        if sub["default_payment_method"] == payment_method:
+            before = copy.deepcopy(sub)
+            sub["default_payment_method"] = None
+            ctx.services.events.emit_update(ctx.state, "customer.subscription.updated", before,
+                                            sub, ctx.now)
+    pm["customer"] = None
+    ctx.services.events.emit(ctx.state, "payment_method.detached", pm, ctx.now,
+                             previous={"customer": customer_id})
+    return ctx.render(pm)
+
+
 ROUTES: list[Route] = [
     route("GET", "/v1/customers/{customer}", retrieve, CustomerRetrieveParams),
     route("POST", "/v1/customers/{customer}", update, CustomerUpdateParams),
@@ -88,4 +146,8 @@ ROUTES: list[Route] = [
     route("GET", "/v1/payment_methods", list_payment_methods, PaymentMethodListParams),
     route("GET", "/v1/payment_methods/{payment_method}", retrieve_payment_method,
           PaymentMethodRetrieveParams),
+    route("POST", "/v1/payment_methods/{payment_method}/attach", attach_payment_method,
+          PaymentMethodAttachParams),
+    route("POST", "/v1/payment_methods/{payment_method}/detach", detach_payment_method,
+          PaymentMethodDetachParams),
 ]

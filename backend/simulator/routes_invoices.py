@@ -62,9 +62,13 @@ def pay(ctx: Ctx, invoice: str) -> dict[str, Any]:
     if to_bool(ctx.params.get("paid_out_of_band", False), "paid_out_of_band"):
         ctx.services.collector.pay_out_of_band(ctx.state, inv, ctx.now)
         return ctx.render(inv)
+    # Invoice Pay charges off-session unless told otherwise (InvoicePayParams: default true).
+    off_session = to_bool(ctx.params.get("off_session", True), "off_session")
     decline = ctx.services.collector.attempt(
         ctx.state, inv, ctx.now, automatic=False, payment_method=ctx.params.get("payment_method"))
     if decline is not None:
+        if decline.requires_action and not off_session:
+            raise _requires_action(ctx, inv)
         raise _card_error(ctx, inv)
     return ctx.render(inv)
 
@@ -78,13 +82,27 @@ def _card_error(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
     return StripeError(402, error)
 
 
+def _requires_action(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
+    """On-session payment that needs 3-D Secure: the customer must confirm the PaymentIntent."""
+    pi = ctx.state.get(str(ctx.state.invoices[inv["id"]].payment_intent), "payment_intent")
+    return StripeError(402, {
+        "type": "card_error", "code": "invoice_payment_intent_requires_action",
+        "doc_url": "https://stripe.com/docs/error-codes/invoice-payment-intent-requires-action",
+        "message": ("This payment requires additional user action before it can be completed "
+                    "successfully. Payment can be completed using the PaymentIntent associated "
+                    "with the invoice. For more details see: "
+                    "https://stripe.com/docs/billing/subscriptions/overview#requires-action"),
+        "payment_intent": copy.deepcopy(pi),
+    })
+
+
 def void(ctx: Ctx, invoice: str) -> dict[str, Any]:
     inv = ctx.state.get(invoice, "invoice")
     if inv["status"] not in ("open", "uncollectible"):
         raise invalid_request(f"You can only void an open or uncollectible invoice; this invoice "
                               f"is {inv['status']}.")
     before = copy.deepcopy(inv)
-    inv.update({"status": "void", "next_payment_attempt": None})
+    inv.update({"status": "void", "next_payment_attempt": None, "auto_advance": False})
     inv["status_transitions"]["voided_at"] = shapes.ts(ctx.now)
     _cancel_payment(ctx, inv)
     ctx.services.events.emit_update(ctx.state, "invoice.updated", before, inv, ctx.now)
@@ -97,11 +115,7 @@ def mark_uncollectible(ctx: Ctx, invoice: str) -> dict[str, Any]:
     if inv["status"] != "open":
         raise invalid_request(f"You can only mark an open invoice as uncollectible; this invoice "
                               f"is {inv['status']}.")
-    before = copy.deepcopy(inv)
-    inv.update({"status": "uncollectible", "next_payment_attempt": None})
-    inv["status_transitions"]["marked_uncollectible_at"] = shapes.ts(ctx.now)
-    ctx.services.events.emit_update(ctx.state, "invoice.updated", before, inv, ctx.now)
-    ctx.services.events.emit(ctx.state, "invoice.marked_uncollectible", inv, ctx.now)
+    ctx.services.collector.mark_uncollectible(ctx.state, inv, ctx.now, reason=None)
     return ctx.render(inv)
 
 

@@ -47,12 +47,17 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     spec: type  # stripe-python's generated params TypedDict for this endpoint
+    path: str = ""  # the template, e.g. /v1/invoices/{invoice}: one endpoint for rate limits
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.method} {self.path}"
 
 
 def route(method: str, path: str, handler: Handler, spec: type) -> Route:
     """Build a route from a path like `/v1/invoices/{invoice}/pay`."""
     regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
-    return Route(method, re.compile(f"^{regex}$"), handler, spec)
+    return Route(method, re.compile(f"^{regex}$"), handler, spec, path)
 
 
 def match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:

@@ -51,33 +51,73 @@ def card_payment_method(pmid: str, *, created: datetime, livemode: bool, custome
 
 
 def subscription(sid: str, *, created: datetime, livemode: bool, customer: str, item_id: str,
-                 price_id: str, amount: int, currency: str, interval: str,
+                 price_id: str, product_id: str, amount: int, currency: str, interval: str,
                  period_start: datetime, period_end: datetime,
                  default_payment_method: str | None, metadata: dict[str, str]) -> dict[str, Any]:
     return {
         "id": sid, "object": "subscription", "application": None,
-        "billing_cycle_anchor": ts(period_start), "cancel_at": None,
+        "application_fee_percent": None,
+        "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
+        "billing_cycle_anchor": ts(period_start), "billing_cycle_anchor_config": None,
+        # API 2025-09-30.clover made flexible billing the default for new subscriptions.
+        "billing_mode": {"flexible": {"proration_discounts": "included"}, "type": "flexible",
+                         "updated_at": ts(created)},
+        "billing_schedules": [], "billing_thresholds": None, "cancel_at": None,
         "cancel_at_period_end": False, "canceled_at": None,
         "cancellation_details": {"comment": None, "feedback": None, "reason": None},
         "collection_method": "charge_automatically", "created": ts(created),
         "currency": currency, "customer": customer,
+        "customer_account": None, "days_until_due": None,
         "default_payment_method": default_payment_method, "default_source": None,
-        "description": None, "ended_at": None,
+        "default_tax_rates": [], "description": None, "discounts": [], "ended_at": None,
+        "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
         "items": {"object": "list", "has_more": False, "url": f"/v1/subscription_items?subscription={sid}",
                   "data": [{
                       "id": item_id, "object": "subscription_item", "created": ts(created),
                       "current_period_start": ts(period_start),
-                      "current_period_end": ts(period_end), "metadata": {}, "quantity": 1,
-                      "subscription": sid,
-                      "price": {"id": price_id, "object": "price", "active": True,
-                                "currency": currency, "livemode": livemode,
-                                "recurring": {"interval": interval, "interval_count": 1,
-                                              "usage_type": "licensed"},
-                                "type": "recurring", "unit_amount": amount},
+                      "current_period_end": ts(period_end), "discounts": [], "metadata": {},
+                      "quantity": 1, "subscription": sid, "tax_rates": [],
+                      "plan": plan(price_id, created=created, livemode=livemode, amount=amount,
+                                   currency=currency, interval=interval, product=product_id),
+                      "price": price(price_id, created=created, livemode=livemode, amount=amount,
+                                     currency=currency, interval=interval, product=product_id),
                   }]},
         "latest_invoice": None, "livemode": livemode, "metadata": metadata,
-        "pause_collection": None, "start_date": ts(created), "status": "active",
-        "test_clock": None, "trial_end": None, "trial_start": None,
+        "next_pending_invoice_item_invoice": None, "on_behalf_of": None,
+        "pause_collection": None,
+        "payment_settings": {"payment_method_options": None, "payment_method_types": None,
+                             "save_default_payment_method": "off"},
+        "pending_invoice_item_interval": None, "pending_setup_intent": None,
+        "pending_update": None, "schedule": None, "start_date": ts(created), "status": "active",
+        "test_clock": None, "transfer_data": None, "trial_end": None,
+        "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
+        "trial_start": None,
+    }
+
+
+def price(price_id: str, *, created: datetime, livemode: bool, amount: int, currency: str,
+          interval: str, product: str) -> dict[str, Any]:
+    return {
+        "id": price_id, "object": "price", "active": True, "billing_scheme": "per_unit",
+        "created": ts(created), "currency": currency, "custom_unit_amount": None,
+        "livemode": livemode, "lookup_key": None, "metadata": {}, "nickname": None,
+        "product": product,
+        "recurring": {"interval": interval, "interval_count": 1, "meter": None,
+                      "usage_type": "licensed"},
+        "tax_behavior": "unspecified", "tiers_mode": None, "transform_quantity": None,
+        "type": "recurring", "unit_amount": amount, "unit_amount_decimal": str(amount),
+    }
+
+
+def plan(plan_id: str, *, created: datetime, livemode: bool, amount: int, currency: str,
+         interval: str, product: str) -> dict[str, Any]:
+    """The legacy Plan view of a recurring price, which subscription items still carry."""
+    return {
+        "id": plan_id, "object": "plan", "active": True, "amount": amount,
+        "amount_decimal": str(amount), "billing_scheme": "per_unit", "created": ts(created),
+        "currency": currency, "interval": interval, "interval_count": 1, "livemode": livemode,
+        "metadata": {}, "meter": None, "nickname": None, "product": product, "tiers_mode": None,
+        "transform_usage": None, "trial_period_days": None, "usage_type": "licensed",
     }
 
 
@@ -93,30 +133,56 @@ def invoice(iid: str, *, created: datetime, livemode: bool, account_id: str,
                                            "subscription_proration_date": None}}
     return {
         "id": iid, "object": "invoice", "account_country": "US", "account_name": account_id,
-        "amount_due": amount, "amount_overpaid": 0, "amount_paid": 0,
+        "account_tax_ids": None, "amount_due": amount, "amount_overpaid": 0, "amount_paid": 0,
         "amount_paid_off_stripe": 0, "amount_remaining": amount, "amount_shipping": 0,
-        "attempt_count": 0, "attempted": False, "auto_advance": True,
+        "application": None, "attempt_count": 0, "attempted": False, "auto_advance": True,
         "automatic_tax": {"enabled": False, "liability": None, "status": None},
         "automatically_finalizes_at": None, "billing_reason": billing_reason,
         "collection_method": "charge_automatically", "confirmation_secret": None,
-        "created": ts(created), "currency": currency, "customer": customer["id"],
-        "customer_email": customer.get("email"), "customer_name": customer.get("name"),
-        "default_payment_method": None, "default_source": None, "description": None,
-        "due_date": None, "effective_at": None, "ending_balance": None, "footer": None,
-        "hosted_invoice_url": None, "invoice_pdf": None, "last_finalization_error": None,
+        "created": ts(created), "currency": currency, "custom_fields": None,
+        "customer": customer["id"], "customer_account": None,
+        "customer_address": customer.get("address"), "customer_email": customer.get("email"),
+        "customer_name": customer.get("name"), "customer_phone": customer.get("phone"),
+        "customer_shipping": customer.get("shipping"),
+        "customer_tax_exempt": customer.get("tax_exempt", "none"), "customer_tax_ids": [],
+        "default_payment_method": None, "default_source": None, "default_tax_rates": [],
+        "description": None, "discounts": [], "due_date": None, "effective_at": None,
+        "ending_balance": None, "footer": None, "from_invoice": None,
+        "hosted_invoice_url": None, "invoice_pdf": None, "issuer": {"type": "self"},
+        "last_finalization_error": None, "latest_revision": None,
         "lines": {"object": "list", "has_more": False, "url": f"/v1/invoices/{iid}/lines",
-                  "data": [{"id": line_id, "object": "line_item", "amount": amount,
-                            "currency": currency, "description": "1 × Subscription",
-                            "period": {"start": ts(period_start), "end": ts(period_end)},
-                            "quantity": 1}]},
+                  "data": [line_item(line_id, invoice=iid, livemode=livemode, amount=amount,
+                                     currency=currency, subscription=subscription,
+                                     period_start=period_start, period_end=period_end)]},
         "livemode": livemode, "metadata": {}, "next_payment_attempt": None, "number": None,
         "on_behalf_of": None, "parent": parent,
+        "payment_settings": {"default_mandate": None, "payment_method_options": None,
+                             "payment_method_types": None},
         "period_end": ts(period_end), "period_start": ts(period_start),
-        "starting_balance": 0, "statement_descriptor": None, "status": "draft",
+        "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
+        "receipt_number": None, "rendering": None, "shipping_cost": None,
+        "shipping_details": None, "starting_balance": 0, "statement_descriptor": None,
+        "status": "draft", "status_details": None,
         "status_transitions": {"finalized_at": None, "marked_uncollectible_at": None,
                                "paid_at": None, "voided_at": None},
-        "subtotal": amount, "test_clock": None, "total": amount, "total_discount_amounts": [],
-        "total_taxes": [], "webhooks_delivered_at": None,
+        "subtotal": amount, "subtotal_excluding_tax": amount, "test_clock": None,
+        "threshold_reason": None, "total": amount, "total_discount_amounts": [],
+        "total_excluding_tax": amount, "total_pretax_credit_amounts": [], "total_taxes": [],
+        "webhooks_delivered_at": None,
+    }
+
+
+def line_item(line_id: str, *, invoice: str, livemode: bool, amount: int, currency: str,
+              subscription: str | None, period_start: datetime,
+              period_end: datetime) -> dict[str, Any]:
+    return {
+        "id": line_id, "object": "line_item", "amount": amount, "currency": currency,
+        "description": "1 × Subscription" if subscription else "Invoice item",
+        "discount_amounts": [], "discountable": True, "discounts": [], "invoice": invoice,
+        "livemode": livemode, "metadata": {}, "parent": None,
+        "period": {"start": ts(period_start), "end": ts(period_end)},
+        "pretax_credit_amounts": [], "pricing": None, "quantity": 1,
+        "subscription": subscription, "subtotal": amount, "taxes": [],
     }
 
 
@@ -153,8 +219,8 @@ def charge(chid: str, *, created: datetime, livemode: bool, amount: int, currenc
             "brand": card["brand"], "country": card["country"], "exp_month": card["exp_month"],
             "exp_year": card["exp_year"], "fingerprint": card["fingerprint"],
             "funding": card["funding"], "last4": card["last4"], "network": card["brand"],
-            "network_advice_code": outcome.get("network_advice_code"),
-            "network_decline_code": outcome.get("network_decline_code")}},
+            "checks": card["checks"], "regulated_status": card["regulated_status"],
+            "wallet": None}},
         "refunded": False, "status": "succeeded" if succeeded else "failed",
     }
 
@@ -177,12 +243,14 @@ def list_object(url: str, data: list[dict[str, Any]], has_more: bool) -> dict[st
 def event(evid: str, *, created: datetime, livemode: bool, account: str | None, type_: str,
           obj: dict[str, Any], previous_attributes: dict[str, Any] | None,
           request_id: str | None, idempotency_key: str | None) -> dict[str, Any]:
+    """`account` (and `context`) only on events of a connected account, as Stripe sends them."""
     data: dict[str, Any] = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes
+    connected = {"account": account, "context": account} if account is not None else {}
     return {
-        "id": evid, "object": "event", "account": account, "api_version": API_VERSION,
-        "context": account, "created": ts(created), "data": data, "livemode": livemode,
-        "pending_webhooks": 1, "request": {"id": request_id, "idempotency_key": idempotency_key},
+        "id": evid, "object": "event", **connected, "api_version": API_VERSION,
+        "created": ts(created), "data": data, "livemode": livemode,
+        "pending_webhooks": 0, "request": {"id": request_id, "idempotency_key": idempotency_key},
         "type": type_,
     }

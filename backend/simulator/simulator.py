@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,14 +14,14 @@ from backend.domain.billing import StripeAccount
 from backend.simulator import shapes
 from backend.simulator.behaviours import CardBehaviour, Succeeds
 from backend.simulator.collection import Collector
-from backend.simulator.delivery import WebhookDispatcher
+from backend.simulator.delivery import DEFAULT_DUPLICATE_RATE, WebhookDispatcher
 from backend.simulator.events import EventLog
 from backend.simulator.faults import Faults
 from backend.simulator.ids import IdFactory
 from backend.simulator.pipeline import Pipeline
 from backend.simulator.ports import Clock
 from backend.simulator.routing import Services
-from backend.simulator.state import AccountState, Store, SubscriptionState
+from backend.simulator.state import AccountState, RetrySettings, Store, SubscriptionState
 from backend.simulator.timeline import Timeline, add_interval
 
 _BRAND_LAST4 = {"visa": "4242", "mastercard": "4444", "amex": "8431", "discover": "1117"}
@@ -32,7 +33,10 @@ class Simulator:
 
     def __init__(self, clock: Clock, *, webhook_url: str | None = None,
                  webhook_secret: str | None = None, http_client: httpx.AsyncClient | None = None,
-                 seed: int = 0, api_keys: set[str] | None = None, signing_clock: Clock | None = None) -> None:
+                 seed: int = 0, api_keys: set[str] | None = None,
+                 ordered_webhooks: bool = False,
+                 duplicate_rate: float = DEFAULT_DUPLICATE_RATE,
+                 webhook_stamp: Callable[[], int] | None = None) -> None:
         self.clock = clock
         self.ids = IdFactory(seed)
         self.store = Store()
@@ -40,11 +44,15 @@ class Simulator:
         self.collector = Collector(self.ids, self.events)
         self.timeline = Timeline(self.store, self.ids, self.events, self.collector)
         self.faults = Faults()
-        self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client, signing_clock)
+        self.webhooks = WebhookDispatcher(clock, self.ids, self.events.by_id, http_client,
+                                          stamp=webhook_stamp, ordered=ordered_webhooks,
+                                          duplicate_rate=duplicate_rate, seed=seed)
         self.events.on_emit.append(self.webhooks.enqueue)
+        self.webhooks.on_delivered.append(self._delivered)
         if webhook_url:
             self.webhooks.add_endpoint(webhook_url, webhook_secret or "whsec_simulator")
         self.platform_account = self.ids.account()
+        self.events.platform_account = self.platform_account
         for livemode in (False, True):
             self.store.add(AccountState(self.platform_account, livemode))
         services = Services(self.ids, self.events, self.collector, self.timeline)
@@ -69,6 +77,12 @@ class Simulator:
 
     def set_smart_retries(self, account: StripeAccount, enabled: bool) -> None:
         self.state(account).smart_retries = enabled
+
+    def set_retry_settings(self, account: StripeAccount, *, tries: int = 8, window_days: int = 14,
+                           subscription_end: str = "past_due", invoice_end: str = "open") -> None:
+        """The Dashboard's "Manage failed payments": Smart Retries policy and end-of-retries actions."""
+        self.state(account).retry_settings = RetrySettings(tries, window_days, subscription_end,
+                                                           invoice_end)
 
     def state(self, account: StripeAccount) -> AccountState:
         return self.store.get(account.id, account.livemode)
@@ -118,9 +132,11 @@ class Simulator:
                             metadata: dict[str, str] | None = None) -> str:
         """Start an active subscription whose signup invoice was paid (the story starts later)."""
         state, now = self.state(account), self.clock.now()
+        price_id = self.ids.new("price")
         sub = state.put(shapes.subscription(
             self.ids.new("sub"), created=now, livemode=state.livemode, customer=customer,
-            item_id=self.ids.new("si", 14), price_id=self.ids.new("price"), amount=amount,
+            item_id=self.ids.new("si", 14), price_id=price_id,
+            product_id="prod_" + price_id.removeprefix("price_")[:14], amount=amount,
             currency=currency, interval=interval, period_start=now,
             period_end=add_interval(now, interval), default_payment_method=default_payment_method,
             metadata=dict(metadata or {})))
@@ -213,14 +229,40 @@ class Simulator:
         return await self.webhooks.deliver_pending()
 
     async def advance(self, delta: timedelta) -> int:
-        """Move a manual clock forward, run what became due, and deliver due webhooks."""
+        """Move a manual clock forward, stopping at each moment something is due.
+
+        Stripe's own steps and webhook deliveries happen in the order of their times, so a
+        delivery is sent (and answered) before the step it unblocks, such as finalizing an
+        invoice an hour after its `invoice.created` was received.
+        """
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise TypeError("this clock cannot be advanced")
-        advance(delta)
-        steps = await self.run_until_now()
+        target = self.clock.now() + delta
+        steps = 0
+        for _ in range(1_000_000):
+            due = [t for t in (self.timeline.next_due_at(), self.webhooks.next_due_at())
+                   if t is not None]
+            moment = min(due, default=None)
+            if moment is None or moment > target:
+                break
+            if moment > self.clock.now():
+                advance(moment - self.clock.now())
+            steps += await self.run_until_now()
+            await self.deliver_pending()
+        if target > self.clock.now():
+            advance(target - self.clock.now())
+        steps += await self.run_until_now()
         await self.deliver_pending()
         return steps
+
+    def _delivered(self, event: dict[str, Any], now: datetime) -> None:
+        """Every endpoint answered this event: Stripe's invoice finalization may proceed."""
+        if event["type"] != "invoice.created":
+            return
+        state = self.store.find(event.get("account") or self.platform_account, event["livemode"])
+        if state is not None:
+            self.timeline.invoice_created_delivered(state, event["data"]["object"]["id"], now)
 
     # Mounts -----------------------------------------------------------------------------
     def transport(self) -> httpx.AsyncBaseTransport:

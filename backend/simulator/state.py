@@ -14,8 +14,33 @@ KIND_BY_PREFIX = {
     "cus": "customer", "pm": "payment_method", "sub": "subscription", "si": "subscription_item",
     "in": "invoice", "pi": "payment_intent", "ch": "charge", "inpay": "invoice_payment",
     "cs": "checkout.session", "seti": "setup_intent", "appsecret": "apps.secret",
-    "price": "price", "il": "line_item",
+    "price": "price", "il": "line_item", "prod": "product", "ii": "invoiceitem",
 }
+
+
+# The windows Stripe's retry settings offer, in days (1 week, 2 weeks, 3 weeks, 1 month, 2 months).
+RETRY_WINDOWS = (7, 14, 21, 30, 60)
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """The account's "Manage failed payments" settings: the Smart Retries policy and what
+    happens to the subscription and the invoice when the retries run out."""
+
+    tries: int = 8  # Stripe's recommended policy: 8 tries within 2 weeks
+    window_days: int = 14
+    subscription_end: str = "past_due"  # cancel | unpaid | past_due
+    invoice_end: str = "open"  # open | uncollectible
+
+    def __post_init__(self) -> None:
+        if self.window_days not in RETRY_WINDOWS:
+            raise ValueError(f"window_days must be one of {RETRY_WINDOWS}")
+        if not 1 <= self.tries <= 8:
+            raise ValueError("tries must be between 1 and 8")
+        if self.subscription_end not in ("cancel", "unpaid", "past_due"):
+            raise ValueError("subscription_end must be cancel, unpaid or past_due")
+        if self.invoice_end not in ("open", "uncollectible"):
+            raise ValueError("invoice_end must be open or uncollectible")
 
 
 @dataclass
@@ -33,6 +58,7 @@ class InvoiceState:
     finalize_at: datetime | None = None
     retries_done: int = 0
     first_failed_at: datetime | None = None
+    retry_times: list[datetime] = field(default_factory=list)  # chosen at the first failure
     hard_declined_pm: str | None = None  # a non-retryable decline on this card stops charges
     payment_intent: str | None = None
     invoice_payment: str | None = None
@@ -53,6 +79,7 @@ class AccountState:
     account_id: str
     livemode: bool
     smart_retries: bool = True
+    retry_settings: RetrySettings = field(default_factory=RetrySettings)
     installed: bool = True
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     cards: dict[str, CardState] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backend.simulator import shapes
-from backend.simulator.collection import FINALIZE_DELAY, Collector
+from backend.simulator.collection import FINALIZE_DEADLINE, FINALIZE_DELAY, Collector
 from backend.simulator.events import EventLog
 from backend.simulator.ids import IdFactory
 from backend.simulator.state import AccountState, InvoiceState, Store
@@ -41,6 +41,8 @@ class Timeline:
         self._ids = ids
         self._events = events
         self._collector = collector
+        collector.on_cancel = lambda state, sub, now, reason: self.cancel(state, sub, now,
+                                                                          reason=reason)
 
     def run_until(self, now: datetime, max_steps: int = 100_000) -> int:
         """Process everything due at or before `now`, oldest first; return the number of steps."""
@@ -54,13 +56,18 @@ class Timeline:
             steps += 1
         raise RuntimeError("the simulated timeline did not settle; is something rescheduling itself?")
 
-    def _next_due(self, now: datetime) -> tuple[datetime, Action] | None:
+    def next_due_at(self) -> datetime | None:
+        """When Stripe will next do something on its own, however far ahead."""
+        found = self._next_due(None)
+        return found[0] if found else None
+
+    def _next_due(self, now: datetime | None) -> tuple[datetime, Action] | None:
         best: tuple[datetime, Action] | None = None
         for state in self._store.all():
             if not state.installed:
                 continue  # Stripe stops collecting for a disconnected account's app view
             for when, action in self._candidates(state):
-                if when <= now and (best is None or when < best[0]):
+                if (now is None or when <= now) and (best is None or when < best[0]):
                     best = (when, action)
         return best
 
@@ -123,10 +130,25 @@ class Timeline:
             billing_reason=billing_reason, subscription=subscription["id"] if subscription else None,
             subscription_metadata=dict(subscription["metadata"]) if subscription else None,
             period_start=start, period_end=end, line_id=self._ids.new("il")))
-        state.invoices[inv["id"]] = InvoiceState(finalize_at=now + FINALIZE_DELAY)
-        inv["automatically_finalizes_at"] = shapes.ts(now + FINALIZE_DELAY)
-        self._events.emit(state, "invoice.created", inv, now)
+        meta = state.invoices[inv["id"]] = InvoiceState(finalize_at=now + FINALIZE_DELAY)
+        event = self._events.emit(state, "invoice.created", inv, now)
+        if event["pending_webhooks"]:
+            # Stripe waits for a 2xx to invoice.created (then an hour), at most 72 hours.
+            meta.finalize_at = now + FINALIZE_DEADLINE
+        else:
+            inv["webhooks_delivered_at"] = shapes.ts(now)
+        inv["automatically_finalizes_at"] = shapes.ts(meta.finalize_at)
         return inv
+
+    def invoice_created_delivered(self, state: AccountState, invoice_id: str, now: datetime) -> None:
+        """Every endpoint acknowledged invoice.created: finalize an hour from now."""
+        inv = state.find(invoice_id)
+        meta = state.invoices.get(invoice_id)
+        if inv is None or meta is None or inv["status"] != "draft" or meta.finalize_at is None:
+            return
+        meta.finalize_at = min(meta.finalize_at, now + FINALIZE_DELAY)
+        inv["webhooks_delivered_at"] = shapes.ts(now)
+        inv["automatically_finalizes_at"] = shapes.ts(meta.finalize_at)
 
     def _finalize_and_charge(self, state: AccountState, inv: dict[str, Any], now: datetime) -> None:
         self._collector.finalize(state, inv, now)

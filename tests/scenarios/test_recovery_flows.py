@@ -261,10 +261,10 @@ async def test_a_card_update_while_recovery_is_off_charges_nothing_until_it_is_o
 
 async def test_when_stripe_has_no_card_left_to_charge_the_recovery_waits_for_the_customer(stack):
     account = await stack.install({"card_rotation": False})
-    customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    customer, card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
     merchant = stack.sim.stripe_client("sk_test_merchant")
-    await merchant.v1.customers.update_async(customer, {"invoice_settings": {"default_payment_method": ""}},
-                                             options={"stripe_account": account.id})
+    # Stripe refuses an empty default_payment_method; detaching the card is how it goes away.
+    await merchant.v1.payment_methods.detach_async(card, options={"stripe_account": account.id})
     await stack.settle()
 
     await stack.advance(timedelta(days=4), step=timedelta(hours=6))

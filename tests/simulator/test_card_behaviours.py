@@ -71,6 +71,31 @@ async def test_stolen_card_network_advice_code(sim: Simulator, account: StripeAc
     assert charge["outcome"]["network_advice_code"] == "03"
 
 
+async def test_network_codes_live_on_the_outcome_and_the_error_not_on_the_card(
+        sim: Simulator, account: StripeAccount) -> None:
+    _, intent, charge = renew(sim, account, Declines(
+        "insufficient_funds", network_advice_code="01", network_decline_code="51"))
+
+    error = intent["last_payment_error"]
+    assert (error["network_advice_code"], error["network_decline_code"]) == ("01", "51")
+    assert (charge["outcome"]["network_advice_code"],
+            charge["outcome"]["network_decline_code"]) == ("01", "51")
+    card = charge["payment_method_details"]["card"]
+    assert "network_advice_code" not in card and "network_decline_code" not in card
+
+
+@pytest.mark.parametrize("behaviour, seller_message", [
+    (Succeeds(), "Payment complete."),
+    (Declines("insufficient_funds"), "The bank returned the decline code `insufficient_funds`."),
+    (Declines("generic_decline"), "The bank did not return any further details with this decline."),
+])
+async def test_seller_messages_read_as_stripe_writes_them(
+        sim: Simulator, account: StripeAccount, behaviour: CardBehaviour, seller_message: str) -> None:
+    _, _, charge = renew(sim, account, behaviour)
+
+    assert charge["outcome"]["seller_message"] == seller_message
+
+
 async def test_requires_authentication_leaves_intent_requiring_action(
         sim: Simulator, account: StripeAccount) -> None:
     invoice, intent, _ = renew(sim, account, RequiresAuthentication())

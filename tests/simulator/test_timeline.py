@@ -7,7 +7,15 @@ from datetime import timedelta
 from backend.adapters.clock import ManualClock
 from backend.domain.billing import StripeAccount
 from backend.simulator import Declines, LostCard, Simulator, Succeeds, SucceedsOnAttempt
-from backend.simulator.collection import SMART_RETRY_DAYS
+
+RETRIES = 7  # Stripe's recommended policy: 8 tries within 2 weeks, the first one included
+
+
+async def until_next_retry(sim: Simulator, clock: ManualClock, account: StripeAccount,
+                           invoice: str) -> None:
+    """Move the clock to the moment Stripe announced for its next retry, and let it run."""
+    due = sim.object(account, invoice)["next_payment_attempt"]
+    await sim.advance(timedelta(seconds=due - clock.now().timestamp()))
 
 
 def subscriber(sim: Simulator, account: StripeAccount, behaviour) -> tuple[str, str, str]:
@@ -43,22 +51,24 @@ async def test_smart_retries_schedule_and_count_attempts(sim: Simulator, clock: 
     invoice = sim.create_failed_invoice(account, sub)
     first = sim.object(account, invoice)
 
-    await sim.advance(timedelta(days=SMART_RETRY_DAYS[0]))
+    await until_next_retry(sim, clock, account, invoice)
     second = sim.object(account, invoice)
-    await sim.advance(timedelta(days=14))  # the window closes on day 13, before the next renewal
+    await sim.advance(timedelta(days=14))  # the two-week window closes before the next renewal
     last = sim.object(account, invoice)
 
-    assert first["next_payment_attempt"] == first["status_transitions"]["finalized_at"] + 86400
+    finalized = first["status_transitions"]["finalized_at"]
+    assert finalized < first["next_payment_attempt"] <= finalized + 14 * 86400
     assert second["attempt_count"] == 2
-    assert last["attempt_count"] == 1 + len(SMART_RETRY_DAYS) and last["next_payment_attempt"] is None
-    assert len(sim.state(account).card(card).attempts) == 1 + len(SMART_RETRY_DAYS)
+    assert last["attempt_count"] == 1 + RETRIES and last["next_payment_attempt"] is None
+    assert len(sim.state(account).card(card).attempts) == 1 + RETRIES
 
 
-async def test_smart_retry_that_succeeds_pays_the_invoice(sim: Simulator, account: StripeAccount) -> None:
+async def test_smart_retry_that_succeeds_pays_the_invoice(sim: Simulator, clock: ManualClock,
+                                                          account: StripeAccount) -> None:
     _, _, sub = subscriber(sim, account, SucceedsOnAttempt(2))
     invoice = sim.create_failed_invoice(account, sub)
 
-    await sim.advance(timedelta(days=1, minutes=1))
+    await until_next_retry(sim, clock, account, invoice)
 
     assert sim.object(account, invoice)["status"] == "paid"
     assert sim.object(account, sub)["status"] == "active"
@@ -87,7 +97,8 @@ async def test_auto_advance_false_stops_stripes_retries(sim: Simulator, account:
     assert len(sim.state(account).card(card).attempts) == 1
 
 
-async def test_double_retry_is_visible_as_next_payment_attempt(sim: Simulator, account: StripeAccount) -> None:
+async def test_double_retry_is_visible_as_next_payment_attempt(sim: Simulator, clock: ManualClock,
+                                                               account: StripeAccount) -> None:
     _, card, sub = subscriber(sim, account, Declines("insufficient_funds"))
     invoice = sim.create_failed_invoice(account, sub)
     client = sim.stripe_client()
@@ -96,21 +107,22 @@ async def test_double_retry_is_visible_as_next_payment_attempt(sim: Simulator, a
         await client.v1.invoices.pay_async(invoice, {}, {"stripe_account": account.id})
     except Exception:  # noqa: BLE001 - the decline is expected; we look at the invoice after
         pass
-    await sim.advance(timedelta(days=1))
+    await until_next_retry(sim, clock, account, invoice)
 
     assert len(sim.state(account).card(card).attempts) == 3  # first, ours, Stripe's own retry
     assert sim.object(account, invoice)["attempt_count"] == 2  # our manual pay did not count
 
 
 async def test_after_a_hard_decline_stripe_counts_but_does_not_charge_until_a_new_card(
-        sim: Simulator, account: StripeAccount) -> None:
+        sim: Simulator, clock: ManualClock, account: StripeAccount) -> None:
     customer, card, sub = subscriber(sim, account, LostCard())
     invoice = sim.create_failed_invoice(account, sub)
 
-    await sim.advance(timedelta(days=SMART_RETRY_DAYS[1]))
+    await until_next_retry(sim, clock, account, invoice)
+    await until_next_retry(sim, clock, account, invoice)
     counted = sim.object(account, invoice)["attempt_count"]
     sim.attach_card(account, customer, Succeeds(), default=True)
-    await sim.advance(timedelta(days=2))
+    await until_next_retry(sim, clock, account, invoice)
 
     assert counted == 3 and len(sim.state(account).card(card).attempts) == 1
     assert sim.object(account, invoice)["status"] == "paid"
