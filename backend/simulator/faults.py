@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ class Fault:
 # Stripe's published limits (docs: rate-limits): per account, 100 requests/s in live mode and 25
 # in a sandbox; each endpoint (a method on a route: GET /v1/invoices/{id} is one endpoint
 # whatever the id) 25/s unless documented otherwise. The concurrency limit is not published.
+# Stripe's engineering blog ("Scaling your API with rate limiters") describes token buckets.
 GLOBAL_PER_SECOND = {False: 25, True: 100}
 ENDPOINT_PER_SECOND = 25
 
@@ -54,7 +54,7 @@ class Faults:
         self._global: dict[bool, int | None] = dict(GLOBAL_PER_SECOND)
         self._endpoint: int | None = ENDPOINT_PER_SECOND
         self._limit_overrides: dict[str, int] = {}
-        self._seen: dict[str, deque[float]] = {}
+        self._buckets: dict[str, tuple[float, float]] = {}  # limiter -> (tokens, refilled at)
         self.concurrency_limit: int | None = None  # requests in flight per account and mode
         self._in_flight: dict[str, int] = {}
         self._locked: set[str] = set()  # objects a write is changing right now
@@ -103,7 +103,7 @@ class Faults:
         self._global = dict(GLOBAL_PER_SECOND)
         self._endpoint = ENDPOINT_PER_SECOND
         self._limit_overrides.clear()
-        self._seen.clear()
+        self._buckets.clear()
         self.concurrency_limit = None
 
     def check(self, account: str, livemode: bool, method: str, path: str,
@@ -153,13 +153,19 @@ class Faults:
         return None
 
     def _over(self, bucket: str, limit: int | None, now: float) -> bool:
+        """A token bucket per limiter: `limit` tokens, refilled at `limit` per second.
+
+        Stripe describes its limiters as token buckets, so a client pacing itself with a leaky
+        bucket at a lower rate is never refused, while a burst beyond the limit is.
+        """
         if limit is None:
             return False
-        seen = self._seen.setdefault(bucket, deque())
-        while seen and now - seen[0] >= 1.0:
-            seen.popleft()
-        return len(seen) >= limit
+        level, last = self._buckets.get(bucket, (float(limit), now))
+        level = min(float(limit), level + (now - last) * limit)
+        self._buckets[bucket] = (level, now)
+        return level < 1.0
 
     def _count(self, bucket: str, limit: int | None, now: float) -> None:
         if limit is not None:
-            self._seen.setdefault(bucket, deque()).append(now)
+            level, _ = self._buckets[bucket]
+            self._buckets[bucket] = (level - 1.0, now)
