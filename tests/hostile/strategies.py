@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.conftest import START
 from tests.hostile.support import failed_invoice
 
 # Text that has hurt parsers and databases before: NUL, line breaks, direction overrides,
@@ -73,7 +74,7 @@ def hostile_events(draw: st.DrawFn, base: dict[str, Any]) -> str:
 
 
 def base_event(account: str) -> dict[str, Any]:
-    return {"id": "evt_base", "object": "event", "api_version": "2026-10-28.endive", "created": 1793606400,
+    return {"id": "evt_base", "object": "event", "api_version": "2026-10-28.endive", "created": int(START.timestamp()),
             "livemode": False, "account": account, "type": "invoice.payment_failed",
             "data": {"object": failed_invoice()}, "pending_webhooks": 1}
 
