@@ -1,6 +1,6 @@
 import type {Overview, Recovery, Settings, Warning} from '../api/types';
 
-export const API_BASE = 'https://api.recoup.example/';
+export const API_BASE = 'https://recoup.acme.test/';
 
 /** Overrides for getMockContextProps: a view on the given viewport of an app configured with API_BASE. */
 export function contextFor(viewportID: string) {
