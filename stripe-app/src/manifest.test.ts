@@ -87,6 +87,8 @@ describe('stripe-app.json', () => {
       {viewport: 'settings', component: 'AppSettings'},
       {viewport: 'stripe.dashboard.invoice.detail', component: 'InvoiceRecovery'},
       {viewport: 'stripe.dashboard.home.overview', component: 'RecoveryOverview'},
+      {viewport: 'stripe.dashboard.customer.detail', component: 'CustomerRecoveries'},
+      {viewport: 'stripe.dashboard.subscription.detail', component: 'SubscriptionRecoveries'},
     ]);
   });
 
@@ -109,7 +111,7 @@ describe('stripe-app.json', () => {
     const connectSrc = manifest.ui_extension.content_security_policy['connect-src'] ?? [];
 
     expect(typeof base).toBe('string');
-    for (const route of ['api/v1/settings', 'api/v1/overview', 'api/v1/invoices/in_1/recovery/actions']) {
+    for (const route of ['api/v1/settings', 'api/v1/overview', 'api/v1/recoveries', 'api/v1/invoices/in_1/recovery/actions']) {
       expect(allowedBy(connectSrc, apiUrl(base as string, route).toString())).toBe(true);
     }
   });
