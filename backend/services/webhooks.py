@@ -39,7 +39,9 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
             return "duplicate"
         outcome = await _apply(uow, fact, clock)
         await uow.commit()
-    log.info("event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
+    # Stripe sends many events Recoup has no use for; they matter only when debugging.
+    level = logging.DEBUG if outcome.startswith("ignored") else logging.INFO
+    log.log(level, "event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
     return outcome
 
 
