@@ -114,6 +114,11 @@ class RecoveryStatsRepository(Protocol):
         """Failures and recoveries per ISO week start, for the weeks asked (missing weeks: none)."""
         ...
 
+    async def weekly_money(self, account: StripeAccount,
+                           weeks: Sequence[str]) -> dict[tuple[str, str], tuple[int, int]]:
+        """Money (failed, recovered) per (ISO week start, currency), for the weeks asked."""
+        ...
+
 
 class AttemptRepository(Protocol):
     async def add(self, record: AttemptRecord) -> None: ...

@@ -98,6 +98,8 @@ def overview_model(view: Overview) -> schemas.Overview:
             for r in view.recent_outcomes],
         weekly=[schemas.WeeklyCount(week=week, recovered=recovered, failed=failed)
                 for week, recovered, failed in view.weekly],
+        weekly_money=[schemas.WeeklyMoney(week=week, currency=currency, recovered=recovered, failed=failed)
+                      for week, currency, recovered, failed in view.weekly_money],
         warnings=[warning_model(w) for w in view.warnings])
 
 

@@ -145,6 +145,13 @@ class WeeklyCount(ApiModel):
     failed: int = Field(description="new failed payments that week (recoveries opened)")
 
 
+class WeeklyMoney(ApiModel):
+    week: str = Field(description="ISO date of the week's Monday")
+    currency: str
+    recovered: int = Field(description="money recovered that week, in the currency's minor unit")
+    failed: int = Field(description="money of the new failed payments that week, in the minor unit")
+
+
 class Overview(ApiModel):
     recovered: list[Money]
     in_flight: list[Money]
@@ -153,6 +160,7 @@ class Overview(ApiModel):
     next_due: list[DueItem]
     recent_outcomes: list[OutcomeItem]
     weekly: list[WeeklyCount]
+    weekly_money: list[WeeklyMoney]
     warnings: list[Warning]
 
 

@@ -215,6 +215,8 @@ export interface components {
             warnings: components["schemas"]["Warning"][];
             /** Weekly */
             weekly: components["schemas"]["WeeklyCount"][];
+            /** Weekly Money */
+            weekly_money: components["schemas"]["WeeklyMoney"][];
         };
         /** Recovery */
         Recovery: {
@@ -464,6 +466,26 @@ export interface components {
             /**
              * Recovered
              * @description recoveries that ended recovered that week
+             */
+            recovered: number;
+            /**
+             * Week
+             * @description ISO date of the week's Monday
+             */
+            week: string;
+        };
+        /** WeeklyMoney */
+        WeeklyMoney: {
+            /** Currency */
+            currency: string;
+            /**
+             * Failed
+             * @description money of the new failed payments that week, in the minor unit
+             */
+            failed: number;
+            /**
+             * Recovered
+             * @description money recovered that week, in the currency's minor unit
              */
             recovered: number;
             /**

@@ -119,6 +119,12 @@ export function anOverview(overrides: Partial<Overview> = {}): Overview {
       {week: '2026-11-09', recovered: 2, failed: 4},
       {week: '2026-11-16', recovered: 3, failed: 5},
     ],
+    weekly_money: [
+      {week: '2026-11-09', currency: 'usd', recovered: 9800, failed: 19600},
+      {week: '2026-11-16', currency: 'usd', recovered: 14700, failed: 24500},
+      {week: '2026-11-09', currency: 'eur', recovered: 0, failed: 0},
+      {week: '2026-11-16', currency: 'eur', recovered: 3000, failed: 3000},
+    ],
     warnings: [],
     ...overrides,
   };
@@ -133,6 +139,7 @@ export function anEmptyOverview(): Overview {
     next_due: [],
     recent_outcomes: [],
     weekly: [],
+    weekly_money: [],
     warnings: [],
   };
 }

@@ -34,7 +34,7 @@ describe('CustomerRecoveries', () => {
 
   it('lists each recovery with its status and a link to its invoice', async () => {
     backend.respond(200, {
-      recoveries: [aSummary({invoice_id: 'in_9', status: 'recovered', closed_at: '2026-11-25T09:00:00Z'}), aSummary()],
+      recoveries: [aSummary({id: 'rec_9', invoice_id: 'in_9', status: 'recovered', closed_at: '2026-11-25T09:00:00Z'}), aSummary()],
       page: 1,
       has_more: false,
     });

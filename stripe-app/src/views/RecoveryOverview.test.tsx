@@ -139,20 +139,25 @@ describe('RecoveryOverview', () => {
     expect(wrapper).toContainText('in_3');
   });
 
-  it('charts recovered against failed payments by week', async () => {
+  it('charts money recovered and new failed payments by week, one chart per currency', async () => {
     const {wrapper} = await renderWith(anOverview());
 
-    expect(wrapper).toContainComponent(BarChart, {
+    const charts = wrapper.findAll(BarChart);
+
+    expect(charts).toHaveLength(2);
+    expect(wrapper).toContainText('Money recovered and new failed payments by week (USD)');
+    expect(charts[0].props).toMatchObject({
       x: 'week',
-      y: 'payments',
-      color: 'result',
+      y: 'amount',
+      color: 'series',
       data: [
-        {week: 'Nov 9', payments: 2, result: 'Recovered'},
-        {week: 'Nov 9', payments: 4, result: 'New failed payments'},
-        {week: 'Nov 16', payments: 3, result: 'Recovered'},
-        {week: 'Nov 16', payments: 5, result: 'New failed payments'},
+        {week: 'Nov 9', amount: 98, series: 'Recovered'},
+        {week: 'Nov 9', amount: 196, series: 'New failed payments'},
+        {week: 'Nov 16', amount: 147, series: 'Recovered'},
+        {week: 'Nov 16', amount: 245, series: 'New failed payments'},
       ],
     });
+    expect(charts[1].props.data).toContainEqual({week: 'Nov 16', amount: 30, series: 'Recovered'});
   });
 
   it('shows warnings next to the numbers', async () => {

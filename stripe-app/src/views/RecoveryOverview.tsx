@@ -10,7 +10,7 @@ import {WarningsBanner} from '../components/WarningsBanner';
 import {formatDateTime, formatDay} from '../format/dates';
 import {outcomeLabel, RECOVERED_BY} from '../format/labels';
 import {invoiceHref} from '../format/links';
-import {formatMoney, formatTotals} from '../format/money';
+import {formatMoney, formatTotals, toMajorUnits} from '../format/money';
 import {formatRate} from '../format/percent';
 import {useOverview} from '../hooks/useOverview';
 
@@ -25,15 +25,22 @@ function isEmpty(overview: Overview): boolean {
     && overview.weekly.every((week) => week.recovered === 0 && week.failed === 0);
 }
 
-/** One bar per week and result, the long format BarChart groups by `color`. */
-function weeklyChartData(overview: Overview, locale?: string) {
-  return overview.weekly.flatMap((week) => {
-    const label = formatDay(week.week, locale);
-    return [
-      {week: label, payments: week.recovered, result: 'Recovered'},
-      {week: label, payments: week.failed, result: 'New failed payments'},
-    ];
-  });
+/** The currencies the weekly money covers, in the order the backend sent them. */
+function chartCurrencies(overview: Overview): string[] {
+  return Array.from(new Set(overview.weekly_money.map((week) => week.currency)));
+}
+
+/** One bar per week and series for one currency, in whole units; BarChart groups the long format by `color`. */
+export function weeklyMoneyChartData(overview: Overview, currency: string, locale?: string) {
+  return overview.weekly_money
+    .filter((week) => week.currency === currency)
+    .flatMap((week) => {
+      const label = formatDay(week.week, locale);
+      return [
+        {week: label, amount: toMajorUnits(week.recovered, currency), series: 'Recovered'},
+        {week: label, amount: toMajorUnits(week.failed, currency), series: 'New failed payments'},
+      ];
+    });
 }
 
 function Heading({children}: {children: string}) {
@@ -49,12 +56,12 @@ function OverviewDetails({overview, locale, mode}: {overview: Overview; locale?:
         <PropertyListItem label="Active recoveries" value={String(overview.active_count)} />
         <PropertyListItem label="Being recovered" value={formatTotals(overview.in_flight, locale, 'Nothing right now')} />
       </PropertyList>
-      {overview.weekly.length > 0 ? (
-        <Box css={{stack: 'y', gap: 'small'}}>
-          <Heading>Recovered payments and new failed payments by week</Heading>
-          <BarChart data={weeklyChartData(overview, locale)} x="week" y="payments" color="result" legend tooltip />
+      {chartCurrencies(overview).map((currency) => (
+        <Box key={currency} css={{stack: 'y', gap: 'small'}}>
+          <Heading>{`Money recovered and new failed payments by week (${currency.toUpperCase()})`}</Heading>
+          <BarChart data={weeklyMoneyChartData(overview, currency, locale)} x="week" y="amount" color="series" legend tooltip />
         </Box>
-      ) : null}
+      ))}
       <Box css={{stack: 'y', gap: 'small'}}>
         <Heading>Next up</Heading>
         {overview.next_due.length === 0 ? (
