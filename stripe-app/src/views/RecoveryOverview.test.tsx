@@ -8,6 +8,10 @@ import {FakeBackend} from '../testing/http';
 import {buttonLabelled, renderView, unmountAll} from '../testing/views';
 import RecoveryOverview from './RecoveryOverview';
 
+jest.mock('../api/customers', () => ({
+  customerLabels: jest.fn(async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, id === 'cus_7' ? 'Ada Lovelace' : id]))),
+}));
+
 let backend: FakeBackend;
 
 afterEach(unmountAll);
@@ -105,7 +109,7 @@ describe('RecoveryOverview', () => {
       secondaryTitle: 'next payday',
       value: formatDateTime('2026-12-01T09:00:00Z'),
     });
-    expect(wrapper).toContainText("cus_7 · by Recoup's retry");
+    expect(wrapper).toContainText("Ada Lovelace · by Recoup's retry");
     expect(wrapper).toContainText(formatDateTime('2026-11-20T08:00:00Z'));
     expect(linkText(wrapper, 'https://dashboard.stripe.com/test/invoices/in_7')).toBe('Recovered · $49.00');
   });

@@ -12,6 +12,7 @@ import {outcomeLabel, RECOVERED_BY} from '../format/labels';
 import {invoiceHref} from '../format/links';
 import {formatMoney, formatTotals, toMajorUnits} from '../format/money';
 import {formatRate} from '../format/percent';
+import {useCustomerLabels} from '../hooks/useCustomerLabels';
 import {useOverview} from '../hooks/useOverview';
 
 const TITLE = 'Payment recovery';
@@ -48,6 +49,8 @@ function Heading({children}: {children: string}) {
 }
 
 function OverviewDetails({overview, locale, mode}: {overview: Overview; locale?: string; mode: Mode}) {
+  const customers = useCustomerLabels(overview.recent_outcomes.map((item) => item.customer_id));
+  const customer = (id: string) => customers[id] ?? id;
   return (
     <Box css={{stack: 'y', gap: 'large'}}>
       <PropertyList>
@@ -93,7 +96,9 @@ function OverviewDetails({overview, locale, mode}: {overview: Overview; locale?:
                     {`${outcomeLabel(item.outcome)} · ${formatMoney(item.amount, item.currency, locale)}`}
                   </Link>
                   <Inline css={{color: 'secondary'}}>
-                    {item.recovered_by ? `${item.customer_id} · by ${RECOVERED_BY[item.recovered_by]}` : item.customer_id}
+                    {item.recovered_by
+                      ? `${customer(item.customer_id)} · by ${RECOVERED_BY[item.recovered_by]}`
+                      : customer(item.customer_id)}
                   </Inline>
                 </Box>
                 <Inline css={{color: 'secondary'}}>{item.at ? formatDateTime(item.at, locale) : ''}</Inline>
