@@ -30,11 +30,35 @@ def attempt_line(recovery: RecoveryRecord, attempt: AttemptRecord, max_retries: 
     if attempt.outcome == "succeeded":
         return f"{head} approved, {amount} recovered, {plan}"
     why = attempt.decline_code or attempt.outcome
+    return f"{head} {attempt.outcome} ({why}), {amount} outstanding, {plan}; {_next(recovery)}"
+
+
+def assessed_line(recovery: RecoveryRecord) -> str:
+    """"in_… failed (insufficient_funds), $25.00 in recovery, payday plan; next …"."""
+    why = recovery.latest_decline_code or recovery.latest_decline_category or "declined"
+    plan = f"{recovery.strategy} plan" if recovery.strategy else "no plan yet"
+    return f"{recovery.invoice_id} failed ({why}), {money(recovery.amount, recovery.currency)} in recovery, {plan}; " \
+           f"{_next(recovery)}"
+
+
+def exhausted_line(recovery: RecoveryRecord) -> str:
+    """"in_… not recovered, $25.00; end of dunning: subscription cancelled"."""
+    return f"{recovery.invoice_id} not recovered, {money(recovery.amount, recovery.currency)}; " \
+           f"end of dunning: {recovery.outcome_detail or 'nothing to do'}"
+
+
+def _next(recovery: RecoveryRecord) -> str:
     if recovery.next_attempt_at is not None:
-        nxt = f"next {recovery.next_attempt_at:%Y-%m-%d %H:%M} UTC: {recovery.next_attempt_reason}"
-    else:
-        nxt = f"now {recovery.status.replace('_', ' ')}"
-    return f"{head} {attempt.outcome} ({why}), {amount} outstanding, {plan}; {nxt}"
+        return f"next {recovery.next_attempt_at:%Y-%m-%d %H:%M} UTC: {recovery.next_attempt_reason}"
+    return f"now {recovery.status.replace('_', ' ')}"
+
+
+def assessed(recovery: RecoveryRecord) -> None:
+    log.info(assessed_line(recovery))
+
+
+def exhausted(recovery: RecoveryRecord) -> None:
+    log.info(exhausted_line(recovery))
 
 
 def attempt_made(recovery: RecoveryRecord, attempt: AttemptRecord, max_retries: int) -> None:

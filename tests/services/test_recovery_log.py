@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from backend.services.records import AttemptRecord, RecoveryRecord
-from backend.services.recovery_log import attempt_line, money
+from backend.services.recovery_log import assessed_line, attempt_line, exhausted_line, money
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -44,3 +44,21 @@ def test_amounts_follow_the_currencys_minor_unit() -> None:
     assert money(123456, "usd") == "$1,234.56"
     assert money(500, "jpy") == "¥500"
     assert money(1250, "chf") == "12.50 CHF"
+
+
+def test_an_assessed_failure_names_the_decline_and_the_plan() -> None:
+    recovery = a_recovery(latest_decline_code="insufficient_funds",
+                          next_attempt_at=datetime(2026, 12, 4, 8, 0, tzinfo=UTC), next_attempt_reason="next payday")
+
+    line = assessed_line(recovery)
+
+    assert line == ("in_1 failed (insufficient_funds), $25.00 in recovery, payday plan; "
+                    "next 2026-12-04 08:00 UTC: next payday")
+
+
+def test_the_end_of_dunning_says_what_it_did() -> None:
+    recovery = a_recovery(status="exhausted", outcome_detail="subscription cancelled at period end")
+
+    line = exhausted_line(recovery)
+
+    assert line == "in_1 not recovered, $25.00; end of dunning: subscription cancelled at period end"
