@@ -27,7 +27,7 @@ from backend.scheduler import build_scheduler
 from backend.services.job_handlers import JOB_HANDLERS
 from backend.services.job_runner import JobDeps, JobRunner
 from backend.services.ports import Clock, StripeGateway
-from backend.web import api, health
+from backend.web import api, health, openapi
 from backend.web.context import AppContext
 from backend.web.cors import DashboardCors
 from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
@@ -82,6 +82,7 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     routes: list[BaseRoute] = [
         Route("/webhooks/stripe", receive_stripe_event, methods=["POST"]),
         *api.ROUTES,
+        *openapi.ROUTES,
         *health.ROUTES,
         *(extra_routes or []),
     ]

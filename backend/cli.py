@@ -1,9 +1,10 @@
-"""Command line: `python -m backend serve | migrate`."""
+"""Command line: `python -m backend serve | migrate | api | openapi`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -43,17 +44,60 @@ def _serve(config: Config) -> None:
                 lifespan="on")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+async def _call_api(config: Config, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from backend.dashboard_client import DashboardRequest, send
+
+    request = DashboardRequest(method=args.method, path=args.path, account_id=args.account, mode=args.mode,
+                               data=json.loads(args.data) if args.data else None)
+    base = args.base or config.public_base_url
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            response = await send(http, request, config.app_secrets[0], datetime.now(UTC))
+    except httpx.HTTPError as error:
+        print(f"recoup: could not reach {base}: {error}", file=sys.stderr)
+        return 1
+    print(f"HTTP {response.status_code}", file=sys.stderr)
+    try:
+        print(json.dumps(response.json(), indent=2))
+    except ValueError:
+        print(response.text)
+    return 0 if response.is_success else 1
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recoup", description="Recoup payment recovery service")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="migrate the database and serve HTTP (and the scheduler)")
     commands.add_parser("migrate", help="bring the database schema up to date and exit")
-    args = parser.parse_args(argv)
+    commands.add_parser("openapi", help="print the OpenAPI document of the Dashboard API")
+    api = commands.add_parser("api", help="send a Dashboard API request signed with the configured app secret")
+    api.add_argument("method", choices=["GET", "POST", "PUT"], type=str.upper)
+    api.add_argument("path", help="e.g. /api/v1/overview")
+    api.add_argument("--account", required=True, help="the Stripe account to act for (acct_…)")
+    api.add_argument("--mode", choices=["test", "live"], default="test")
+    api.add_argument("--data", help="JSON object: query parameters for GET, the body otherwise")
+    api.add_argument("--base", help="Recoup's address (default: PUBLIC_BASE_URL)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "openapi":
+        from backend.web.openapi import openapi_document
+
+        print(json.dumps(openapi_document(), indent=2, sort_keys=True))
+        return 0
     try:
         config = load_config()
     except ConfigError as error:
         print(f"recoup: configuration error: {error}", file=sys.stderr)
         return 2
+    if args.command == "api":
+        return asyncio.run(_call_api(config, args))
     _configure_logging(config)
     if args.command == "migrate":
         asyncio.run(_migrate(config))

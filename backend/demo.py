@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from backend.adapters.clock import AcceleratedClock, SystemClock
 from backend.adapters.stripe import StripeSdkGateway
 from backend.app import create_app
 from backend.config import Config
+from backend.demo_console import console_routes
 from backend.domain.billing import StripeAccount
 from backend.services.account_settings import save_settings
 from backend.services.daily import queue_daily_work
@@ -61,11 +62,14 @@ def build_demo(config: Config) -> Starlette:
     gateway = StripeSdkGateway(test_key="sk_test_demo", live_key="sk_live_demo", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=sim.transport()))
 
+    seeded: list[StripeAccount] = []
+
     @contextlib.asynccontextmanager
     async def world(context: AppContext) -> AsyncIterator[None]:
         account = await _seed(sim, context)
-        _announce(config, account, sim)
-        task = asyncio.create_task(_run_stripe(sim))
+        seeded.append(account)
+        app.state.demo_account = account
+        task = asyncio.create_task(_run_stripe(sim, announce=lambda: _announce(config, account)))
         try:
             yield
         finally:
@@ -76,7 +80,8 @@ def build_demo(config: Config) -> Starlette:
             await deliveries.aclose()
             await sim.aclose()
 
-    app = create_app(config, gateway=gateway, clock=clock, extra_routes=list(control_routes(sim)),
+    routes = [*control_routes(sim), *console_routes(sim, lambda: seeded[0] if seeded else None)]
+    app = create_app(config, gateway=gateway, clock=clock, extra_routes=routes,
                      tick_seconds=TICK_SECONDS, extra_lifespan=world)
     late.app = app
     return app
@@ -94,7 +99,10 @@ async def _seed(sim: Simulator, context: AppContext) -> StripeAccount:
     return account
 
 
-async def _run_stripe(sim: Simulator) -> None:
+async def _run_stripe(sim: Simulator, announce: Callable[[], None]) -> None:
+    # The banner waits for the first step, so it comes after the server's own start-up lines.
+    await asyncio.sleep(SIMULATOR_STEP_SECONDS)
+    announce()
     while True:
         try:
             await sim.run_until_now()
@@ -104,17 +112,23 @@ async def _run_stripe(sim: Simulator) -> None:
         await asyncio.sleep(SIMULATOR_STEP_SECONDS)
 
 
-def _announce(config: Config, account: StripeAccount, sim: Simulator) -> None:
+def _announce(config: Config, account: StripeAccount) -> None:
+    for line in banner_lines(config, account):
+        log.warning(line)
+
+
+def banner_lines(config: Config, account: StripeAccount) -> list[str]:
+    """What `make run` tells a newcomer once the demo is up; every address in it answers."""
     base = config.public_base_url
-    lines = [
+    return [
         "=" * 78,
         "DEMO MODE: no STRIPE_SECRET_KEY is set, so Recoup runs against its built-in Stripe simulator.",
         f"Simulated time runs one day every {config.demo_day_seconds:g} s; a month of dunning takes minutes.",
         f"Demo account: {account.id} (test mode), recovery switched on, {DEMO_CUSTOMERS} subscribers.",
-        f"Failed invoices and what Stripe saw: {base}/_sim/events?account={account.id}",
-        f"Simulated clock: {base}/_sim/clock    Dashboard API: {base}/api/v1/ (app secret {config.app_secrets[0]})",
+        f"Watch the recoveries (and move the clock): {base}/",
+        f"What simulated Stripe sent Recoup:        {base}/_sim/events?account={account.id}",
+        f"The Dashboard API's shapes:               {base}/api/v1/openapi.json",
+        f"Call the Dashboard API, signed for you:   python -m backend api GET /api/v1/overview --account {account.id}",
         "Customer e-mails and the hosted card-update page are not part of this version; none are sent.",
         "=" * 78,
     ]
-    for line in lines:
-        log.warning(line)

@@ -7,7 +7,7 @@ import logging
 import httpx
 
 from backend.config import load_config
-from backend.domain.billing import StripeAccount
+from backend.demo import banner_lines
 from backend.runtime import build_service
 from backend.services.account_settings import read_settings
 
@@ -21,14 +21,12 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demo") as http:
                 clock = await http.get("/_sim/clock")
                 await app.state.runner.drain()
-                account_id = next(line.split()[2] for line in caplog.messages if line.startswith("Demo account:"))
-                account = StripeAccount(account_id, False)
+                account = app.state.demo_account
                 settings = await read_settings(app.state.context.uow_factory, account)
                 async with app.state.context.uow_factory() as uow:
                     recoveries = await uow.recoveries.open_for_account(account)
 
     assert clock.status_code == 200
-    assert any("DEMO MODE" in line for line in caplog.messages)
     assert settings.enabled
     assert recoveries, "the overdue chase should have found the demo's failed invoices"
 
@@ -44,3 +42,18 @@ async def test_with_keys_the_simulator_is_nowhere_to_be_seen(tmp_path):
             response = await http.get("/_sim/clock")
 
     assert response.status_code == 404
+
+
+async def test_every_address_in_the_demo_banner_answers(tmp_path):
+    config = load_config({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "SCHEDULER_ENABLED": "false"})
+    app = build_service(config)
+
+    async with app.router.lifespan_context(app):
+        lines = banner_lines(config, app.state.demo_account)
+        links = [word for line in lines for word in line.split() if word.startswith(config.public_base_url)]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=config.public_base_url) as http:
+            answers = {link: (await http.get(link.removeprefix(config.public_base_url))).status_code for link in links}
+
+    assert len(links) >= 3
+    assert answers == dict.fromkeys(links, 200)
+    assert any("python -m backend api GET /api/v1/overview --account acct_" in line for line in lines)

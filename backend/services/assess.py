@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.domain.billing import Card, CardDecline, InvoiceStatus, StripeAccount
 from backend.domain.declines import classify_decline
 from backend.domain.recovery_state import RecoveryStatus, is_terminal
+from backend.services import recovery_log
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.lifecycle import queue_tag
 from backend.services.planning import plan_and_queue
@@ -63,6 +64,7 @@ async def assess_failure(deps: JobDeps, run: JobRun) -> None:
         await uow.recoveries.save(recovery)
         await run.finish(uow)
         await uow.commit()
+    recovery_log.assessed(recovery)
 
 
 def _code(decline: CardDecline) -> str | None:

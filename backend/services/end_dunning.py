@@ -17,6 +17,7 @@ from backend.domain.end_of_dunning import (
 )
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
 from backend.domain.settings import InvoiceAction
+from backend.services import recovery_log
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.lifecycle import end_recovery
 from backend.services.ports import StripeGateway
@@ -147,6 +148,7 @@ async def _conclude(deps: JobDeps, run: JobRun, recovery_id: str, plan: EndOfDun
         await uow.recoveries.save(recovery)
         await run.finish(uow)
         await uow.commit()
+    recovery_log.exhausted(recovery)
 
 
 async def _finish(deps: JobDeps, run: JobRun) -> None:

@@ -39,6 +39,8 @@ class Overview:
     next_due: list[RecoveryRecord] = field(default_factory=list)
     recent_outcomes: list[RecoveryRecord] = field(default_factory=list)
     weekly: list[tuple[str, int, int]] = field(default_factory=list)  # (week start, recovered, failed)
+    # (week start, currency, recovered amount, failed amount), every week asked, per currency seen
+    weekly_money: list[tuple[str, str, int, int]] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
 
 
@@ -77,6 +79,7 @@ async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: 
         await require_installed(uow, account)
         totals = await uow.stats.totals(account)
         weekly = await uow.stats.weekly(account, weeks)
+        money = await uow.stats.weekly_money(account, weeks)
         next_due = await uow.recoveries.next_due(account, NEXT_DUE_SHOWN)
         recent = await uow.recoveries.recently_ended(account, RECENT_SHOWN)
         flagged = await uow.recoveries.flagged_stripe_retrying(account)
@@ -89,6 +92,8 @@ async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: 
         active_count=sum(t.open_count for t in totals),
         next_due=next_due, recent_outcomes=recent,
         weekly=[(week, weekly.get(week, (0, 0))[1], weekly.get(week, (0, 0))[0]) for week in weeks],
+        weekly_money=[(week, currency, money.get((week, currency), (0, 0))[1], money.get((week, currency), (0, 0))[0])
+                      for currency in sorted({currency for _week, currency in money}) for week in weeks],
         warnings=stripe_retry_warnings(flagged))
 
 

@@ -10,6 +10,7 @@ from backend.domain.billing import Card, CardDecline, Declined, InvoiceStatus, P
 from backend.domain.card_rotation import next_card
 from backend.domain.declines import DeclineCategory, classify_decline, is_retryable
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
+from backend.services import recovery_log
 from backend.services.job_kinds import pay_idempotency_key
 from backend.services.job_runner import JobDeps, JobRun
 from backend.services.lifecycle import end_recovery, score
@@ -207,6 +208,7 @@ async def _record(deps: JobDeps, run: JobRun, outcome: PayOutcome, choice: CardC
             await uow.recoveries.save(recovery)
         await run.finish(uow)
         await uow.commit()
+    recovery_log.attempt_made(recovery, attempt, fresh.settings.max_retries)
 
 
 async def _recovered(uow: UnitOfWork, recovery: RecoveryRecord, by: str, now: datetime) -> None:

@@ -24,6 +24,9 @@ from backend.services.ports import Clock
 from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+# Outcomes of events that changed nothing: events Recoup has no use for and the echoes of its own
+# writes (a retry's payment_failed, its auto_advance update). They matter only when debugging.
+_CHANGED_NOTHING = ("ignored", "already ", "stale", "no automatic collection", "queued 0 ")
 
 
 async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: EventEnvelope,
@@ -39,7 +42,8 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
             return "duplicate"
         outcome = await _apply(uow, fact, clock)
         await uow.commit()
-    log.info("event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
+    level = logging.DEBUG if outcome.startswith(_CHANGED_NOTHING) else logging.INFO
+    log.log(level, "event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
     return outcome
 
 

@@ -1,73 +1,107 @@
-"""Turn read models into the JSON shapes of docs/api.md."""
+"""Turn read models into the typed shapes of `web/schemas.py` (docs/api.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from backend.domain.billing import CardDecline
 from backend.domain.declines import merchant_explanation
 from backend.domain.recovery_state import RecoveryStatus, allowed_actions
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.reporting import Overview, RecoveryStory, Warning
+from backend.web import schemas
+
+# Attribution names before the Recovery aggregate took them over (DESIGN §5).
+_LEGACY_ATTRIBUTION = {"retry": "recoup_retry"}
 
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def warning_json(warning: Warning) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": warning.code, "message": warning.message}
-    if warning.invoice_id:
-        body["invoice_id"] = warning.invoice_id
-    return body
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
-def _attempt_json(attempt: AttemptRecord) -> dict[str, Any]:
-    card = ({"brand": attempt.card_brand, "last4": attempt.card_last4}
+def recovered_by(recovery: RecoveryRecord) -> schemas.RecoveredBy | None:
+    if recovery.recovered_by is None:
+        return None
+    return cast(schemas.RecoveredBy, _LEGACY_ATTRIBUTION.get(recovery.recovered_by, recovery.recovered_by))
+
+
+def warning_model(warning: Warning) -> schemas.Warning:
+    return schemas.Warning(code=warning.code, message=warning.message, invoice_id=warning.invoice_id)
+
+
+def _attempt(attempt: AttemptRecord) -> schemas.Attempt:
+    card = (schemas.Card(brand=attempt.card_brand, last4=attempt.card_last4)
             if attempt.card_brand or attempt.card_last4 else None)
-    return {"number": attempt.number, "at": iso(attempt.attempted_at), "card": card,
-            "outcome": attempt.outcome, "decline_code": attempt.decline_code,
-            "advice_code": attempt.advice_code, "trigger": attempt.trigger}
+    return schemas.Attempt(number=attempt.number, at=_iso(attempt.attempted_at), card=card,
+                           outcome=attempt.outcome, decline_code=attempt.decline_code,
+                           advice_code=attempt.advice_code, trigger=attempt.trigger)
 
 
-def recovery_json(recovery: RecoveryRecord, attempts: list[AttemptRecord] | None = None) -> dict[str, Any]:
-    decline = None
-    if recovery.latest_decline_category:
-        explained = CardDecline(decline_code=recovery.latest_decline_code, advice_code=recovery.latest_advice_code)
-        decline = {"category": recovery.latest_decline_category, "code": recovery.latest_decline_code,
-                   "advice_code": recovery.latest_advice_code, "explanation": merchant_explanation(explained)}
+def _decline(recovery: RecoveryRecord) -> schemas.Decline | None:
+    if not recovery.latest_decline_category:
+        return None
+    explained = CardDecline(decline_code=recovery.latest_decline_code, advice_code=recovery.latest_advice_code)
+    return schemas.Decline(category=recovery.latest_decline_category, code=recovery.latest_decline_code,
+                           advice_code=recovery.latest_advice_code, explanation=merchant_explanation(explained))
+
+
+def recovery_model(recovery: RecoveryRecord, attempts: list[AttemptRecord],
+                   max_retries: int | None) -> schemas.Recovery:
     status = RecoveryStatus(recovery.status)
-    return {
-        "id": recovery.id, "invoice_id": recovery.invoice_id, "customer_id": recovery.customer_id,
-        "subscription_id": recovery.subscription_id, "status": recovery.status, "amount": recovery.amount,
-        "currency": recovery.currency, "decline": decline, "strategy": recovery.strategy,
-        "next_attempt_at": iso(recovery.next_attempt_at), "next_attempt_reason": recovery.next_attempt_reason,
-        "deadline": iso(recovery.deadline), "attempts": [_attempt_json(a) for a in attempts or []],
-        "emails": [], "outcome": recovery.outcome, "outcome_detail": recovery.outcome_detail,
-        "recovered_by": recovery.recovered_by, "difficulty": recovery.difficulty,
-        "observe_only": status is RecoveryStatus.OBSERVING, "stripe_retrying": recovery.stripe_retrying,
-        "actions": list(allowed_actions(status)),
-    }
+    return schemas.Recovery(
+        id=recovery.id, invoice_id=recovery.invoice_id, customer_id=recovery.customer_id,
+        subscription_id=recovery.subscription_id, status=cast(schemas.RecoveryStatusName, recovery.status),
+        amount=recovery.amount, currency=recovery.currency, decline=_decline(recovery),
+        strategy=recovery.strategy, started_at=_iso(recovery.started_at),
+        next_attempt_at=iso(recovery.next_attempt_at), next_attempt_reason=recovery.next_attempt_reason,
+        deadline=_iso(recovery.deadline), retries_made=recovery.attempts_made, max_retries=max_retries,
+        attempts=[_attempt(a) for a in attempts], emails=[], outcome=recovery.outcome,
+        outcome_detail=recovery.outcome_detail, recovered_by=recovered_by(recovery),
+        difficulty=recovery.difficulty, observe_only=status is RecoveryStatus.OBSERVING,
+        stripe_retrying=recovery.stripe_retrying,
+        actions=[cast(schemas.ActionName, a) for a in allowed_actions(status)])
 
 
-def story_json(story: RecoveryStory | None) -> dict[str, Any]:
-    return {"recovery": recovery_json(story.recovery, story.attempts) if story else None}
+def story_model(story: RecoveryStory | None, max_retries: int | None) -> schemas.RecoveryResponse:
+    if story is None:
+        return schemas.RecoveryResponse(recovery=None)
+    return schemas.RecoveryResponse(recovery=recovery_model(story.recovery, story.attempts, max_retries))
 
 
-def _money(totals: dict[str, int]) -> list[dict[str, Any]]:
-    return [{"currency": currency, "amount": amount} for currency, amount in sorted(totals.items())]
+def summary_model(recovery: RecoveryRecord) -> schemas.RecoverySummary:
+    return schemas.RecoverySummary(
+        id=recovery.id, invoice_id=recovery.invoice_id, customer_id=recovery.customer_id,
+        subscription_id=recovery.subscription_id, status=cast(schemas.RecoveryStatusName, recovery.status),
+        amount=recovery.amount, currency=recovery.currency, started_at=_iso(recovery.started_at),
+        next_attempt_at=iso(recovery.next_attempt_at), closed_at=iso(recovery.closed_at),
+        outcome=recovery.outcome, recovered_by=recovered_by(recovery))
 
 
-def overview_json(view: Overview) -> dict[str, Any]:
-    return {
-        "recovered": _money(view.recovered), "in_flight": _money(view.in_flight),
-        "recovery_rate": view.recovery_rate, "active_count": view.active_count,
-        "next_due": [{"invoice_id": r.invoice_id, "at": iso(r.next_attempt_at), "reason": r.next_attempt_reason,
-                      "amount": r.amount, "currency": r.currency} for r in view.next_due],
-        "recent_outcomes": [{"invoice_id": r.invoice_id, "outcome": r.status, "at": iso(r.closed_at),
-                             "amount": r.amount, "currency": r.currency} for r in view.recent_outcomes],
-        "weekly": [{"week": week, "recovered": recovered, "failed": failed}
-                   for week, recovered, failed in view.weekly],
-        "warnings": [warning_json(w) for w in view.warnings],
-    }
+def _money(totals: dict[str, int]) -> list[schemas.Money]:
+    return [schemas.Money(currency=currency, amount=amount) for currency, amount in sorted(totals.items())]
+
+
+def overview_model(view: Overview) -> schemas.Overview:
+    return schemas.Overview(
+        recovered=_money(view.recovered), in_flight=_money(view.in_flight),
+        recovery_rate=view.recovery_rate, active_count=view.active_count,
+        next_due=[schemas.DueItem(invoice_id=r.invoice_id, at=iso(r.next_attempt_at), reason=r.next_attempt_reason,
+                                  amount=r.amount, currency=r.currency) for r in view.next_due],
+        recent_outcomes=[schemas.OutcomeItem(
+            invoice_id=r.invoice_id, customer_id=r.customer_id, outcome=cast(schemas.RecoveryStatusName, r.status),
+            recovered_by=recovered_by(r), at=iso(r.closed_at), amount=r.amount, currency=r.currency)
+            for r in view.recent_outcomes],
+        weekly=[schemas.WeeklyCount(week=week, recovered=recovered, failed=failed)
+                for week, recovered, failed in view.weekly],
+        weekly_money=[schemas.WeeklyMoney(week=week, currency=currency, recovered=recovered, failed=failed)
+                      for week, currency, recovered, failed in view.weekly_money],
+        warnings=[warning_model(w) for w in view.warnings])
+
+
+def to_json(model: schemas.ApiModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

@@ -52,6 +52,10 @@ async def test_totals_follow_every_way_a_recovery_can_open_and_end(stack):
     assert sum(failed for _week, _recovered, failed in view.weekly) == 4
     for week, recovered_that_week, failed_that_week in view.weekly:
         assert (recovered_that_week, failed_that_week) == (weeks[(week, "recovered")], weeks[(week, "failed")])
+    assert sum(recovered for _w, _c, recovered, _f in view.weekly_money) == 3000
+    assert sum(failed for _w, _c, _r, failed in view.weekly_money) == 3000 + 1200 + 700 + 500
+    assert {currency for _w, currency, _r, _f in view.weekly_money} == {"eur"}
+    assert [w for w, _c, _r, _f in view.weekly_money] == [w for w, _r, _f in view.weekly]
 
 
 async def test_a_recovery_closed_elsewhere_leaves_the_in_flight_total_without_counting_as_a_loss(stack):

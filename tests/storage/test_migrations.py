@@ -48,3 +48,19 @@ async def test_totals_are_backfilled_for_recoveries_that_existed_before_them(eng
     assert (totals.recovered_count, totals.recovered_amount) == (2, 1500)
     assert (totals.exhausted_count, totals.open_count, totals.open_amount, totals.closed_count) == (1, 1, 200, 1)
     assert weeks == {"2026-11-02": (5, 2)}
+
+
+async def test_money_per_week_is_backfilled_per_currency(engine, uow_factory):
+    async with engine.begin() as connection:
+        await connection.run_sync(_downgrade_to("0002"))
+    async with uow_factory() as uow:
+        for n, (status, amount, currency) in enumerate([("recovered", 1000, "usd"), ("scheduled", 200, "usd"),
+                                                        ("recovered", 700, "eur")]):
+            await uow.recoveries.add(recovery(n, status, amount, currency))
+        await uow.commit()
+
+    await upgrade_to_head(engine)
+
+    async with uow_factory() as uow:
+        money = await uow.stats.weekly_money(ACCOUNT, ["2026-11-02"])
+    assert money == {("2026-11-02", "usd"): (1200, 1000), ("2026-11-02", "eur"): (700, 700)}

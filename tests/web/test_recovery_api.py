@@ -165,3 +165,60 @@ async def test_the_overview_shows_money_recovered_and_in_flight(client, stack):
     assert body["recovery_rate"] == 1.0
     assert len(body["weekly"]) == 8 and body["weekly"][-1]["recovered"] == 1
     assert body["next_due"][0]["amount"] == 1500
+
+
+def signed_list(account_id: str, stack, **filters) -> dict:
+    request = signed_get(account_id, stack)
+    request["params"].update(filters)
+    return request
+
+
+async def test_a_customers_page_lists_that_customers_recoveries_only(client, stack):
+    account = await stack.install()
+    customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    await failed_subscription_invoice(stack, account, Declines("insufficient_funds"))
+
+    response = await client.get("/api/v1/recoveries", **signed_list(account.id, stack, customer=customer))
+
+    body = response.json()
+    assert response.status_code == 200
+    assert [r["invoice_id"] for r in body["recoveries"]] == [invoice]
+    assert body["recoveries"][0]["status"] == "scheduled"
+    assert body["has_more"] is False
+
+
+async def test_the_list_of_recoveries_filters_by_status_and_never_shows_another_account(client, stack):
+    owner = await stack.install()
+    other = await stack.install()
+    await failed_subscription_invoice(stack, owner, Declines("generic_decline"))
+
+    scheduled = await client.get("/api/v1/recoveries", **signed_list(owner.id, stack, status="scheduled"))
+    recovered = await client.get("/api/v1/recoveries", **signed_list(owner.id, stack, status="recovered"))
+    foreign = await client.get("/api/v1/recoveries", **signed_list(other.id, stack))
+
+    assert len(scheduled.json()["recoveries"]) == 1
+    assert recovered.json()["recoveries"] == []
+    assert foreign.json()["recoveries"] == []
+
+
+async def test_a_bad_filter_is_refused_with_the_field_named(client, stack):
+    account = await stack.install()
+
+    for field, value in (("status", "lost"), ("customer", "sub_123"), ("page", "0")):
+        response = await client.get("/api/v1/recoveries", **signed_list(account.id, stack, **{field: value}))
+
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == field
+
+
+async def test_the_panel_shows_progress_through_the_retry_budget(client, stack):
+    account = await stack.install({"max_retries": 4})
+    _customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+
+    response = await client.get(f"/api/v1/invoices/{invoice}/recovery", **signed_get(account.id, stack))
+
+    recovery = response.json()["recovery"]
+    assert recovery["retries_made"] == 0
+    assert recovery["max_retries"] == 4
+    assert recovery["started_at"] < recovery["deadline"]
+    assert recovery["attempts"][0]["number"] == 0

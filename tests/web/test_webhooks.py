@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 import httpx
@@ -172,3 +173,17 @@ async def test_a_failed_invoice_the_customer_pays_by_hand_is_never_taken_into_re
     assert response.json()["outcome"].startswith("ignored")
     async with uow_factory() as uow:
         assert await uow.recoveries.for_invoice(StripeAccount(ACCOUNT, False), "in_1Manual") is None
+
+
+async def test_events_that_change_nothing_stay_out_of_the_info_log(client, caplog):
+    await post(client, install_event(ACCOUNT, created=START))
+
+    with caplog.at_level(logging.DEBUG, logger="backend.services.webhooks"):
+        await post(client, install_event(ACCOUNT, created=START + timedelta(seconds=1)))
+        await post(client, event("product.created", ACCOUNT, {"id": "prod_1", "object": "product"},
+                                 created=START + timedelta(seconds=2)))
+        await post(client, install_event("acct_1Another", created=START))
+
+    levels = {record.getMessage().split(": ", 1)[-1]: record.levelname for record in caplog.records}
+    assert levels == {"already installed": "DEBUG", "ignored: product.created is not used": "DEBUG",
+                      "installed": "INFO"}

@@ -174,6 +174,19 @@ class SqlRecoveries:
     async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]:
         return await self._open_where(account, col(RecoveryRow.stripe_retrying).is_(True))
 
+    async def search(self, account: StripeAccount, *, status: str | None, customer_id: str | None,
+                     subscription_id: str | None, limit: int, offset: int) -> list[RecoveryRecord]:
+        conditions = [RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode]
+        if status is not None:
+            conditions.append(RecoveryRow.status == status)
+        if customer_id is not None:
+            conditions.append(RecoveryRow.customer_id == customer_id)
+        if subscription_id is not None:
+            conditions.append(RecoveryRow.subscription_id == subscription_id)
+        rows = (await self._session.execute(select(RecoveryRow).where(*conditions).order_by(
+            col(RecoveryRow.started_at).desc(), col(RecoveryRow.id)).limit(limit).offset(offset))).scalars().all()
+        return [to_record(RecoveryRecord, row) for row in rows]
+
     async def list_for_account(self, account: StripeAccount) -> list[RecoveryRecord]:
         rows = (await self._session.execute(select(RecoveryRow).where(
             RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from backend.adapters.db.repositories import insert_ignoring_duplicates
-from backend.adapters.db.tables import RecoveryTotalsRow, RecoveryWeekRow
+from backend.adapters.db.tables import RecoveryTotalsRow, RecoveryWeekMoneyRow, RecoveryWeekRow
 from backend.domain.billing import StripeAccount
 from backend.services.unit_of_work import CurrencyTotals
 
@@ -33,6 +33,7 @@ class SqlRecoveryStats:
     async def opened(self, account: StripeAccount, currency: str, amount: int, at: datetime) -> None:
         await self._add_totals(account, currency, open_count=1, open_amount=amount)
         await self._add_week(account, week_start(at), failed_count=1)
+        await self._add_week_money(account, week_start(at), currency, failed_amount=amount)
 
     async def ended(self, account: StripeAccount, currency: str, amount: int, status: str,
                     at: datetime) -> None:
@@ -45,6 +46,7 @@ class SqlRecoveryStats:
         await self._add_totals(account, currency, **moved)
         if status == "recovered":
             await self._add_week(account, week_start(at), recovered_count=1)
+            await self._add_week_money(account, week_start(at), currency, recovered_amount=amount)
 
     async def totals(self, account: StripeAccount) -> list[CurrencyTotals]:
         rows = (await self._session.execute(select(RecoveryTotalsRow).where(
@@ -58,6 +60,19 @@ class SqlRecoveryStats:
             col(RecoveryWeekRow.account_id) == account.id, col(RecoveryWeekRow.livemode) == account.livemode,
             col(RecoveryWeekRow.week_start).in_(list(weeks))))).scalars().all()
         return {row.week_start: (row.failed_count, row.recovered_count) for row in rows}
+
+    async def weekly_money(self, account: StripeAccount,
+                           weeks: Sequence[str]) -> dict[tuple[str, str], tuple[int, int]]:
+        rows = (await self._session.execute(select(RecoveryWeekMoneyRow).where(
+            col(RecoveryWeekMoneyRow.account_id) == account.id,
+            col(RecoveryWeekMoneyRow.livemode) == account.livemode,
+            col(RecoveryWeekMoneyRow.week_start).in_(list(weeks))))).scalars().all()
+        return {(row.week_start, row.currency): (row.failed_amount, row.recovered_amount) for row in rows}
+
+    async def _add_week_money(self, account: StripeAccount, week: str, currency: str, **deltas: int) -> None:
+        values = {name: deltas.get(name, 0) for name in ("failed_amount", "recovered_amount")}
+        await self._upsert(RecoveryWeekMoneyRow, {"account_id": account.id, "livemode": account.livemode,
+                                                  "week_start": week, "currency": currency}, values)
 
     async def _add_totals(self, account: StripeAccount, currency: str, **deltas: int) -> None:
         values = {name: deltas.get(name, 0) for name in _TOTALS}

@@ -174,3 +174,16 @@ class RecoveryWeekRow(SQLModel, table=True):
     week_start: str = Field(primary_key=True, max_length=10)  # ISO date of the Monday
     failed_count: int = 0
     recovered_count: int = 0
+
+
+class RecoveryWeekMoneyRow(SQLModel, table=True):
+    """Money failed and recovered per week and currency, for the home chart of recovered money."""
+
+    __tablename__ = "recovery_week_money"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    week_start: str = Field(primary_key=True, max_length=10)  # ISO date of the Monday
+    currency: str = Field(primary_key=True, max_length=8)
+    failed_amount: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, default=0))
+    recovered_amount: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, default=0))

@@ -258,3 +258,6 @@ _PARSERS: dict[str, _Parser] = {
     "customer.updated": _customer_updated,
     "checkout.session.completed": _checkout_completed,
 }
+
+# The event types Recoup acts on: the webhook endpoint's enabled events and the app's event permissions.
+HANDLED_EVENT_TYPES = frozenset(_PARSERS)

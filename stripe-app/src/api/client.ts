@@ -14,6 +14,11 @@ const NOT_CONFIGURED: ApiError = {
   code: 'not_configured',
   message: 'Recoup is not set up correctly: its server address is missing. Please contact Recoup support.',
 };
+const PLACEHOLDER_HOST: ApiError = {
+  code: 'placeholder_host',
+  message:
+    "This copy of Recoup still points at the placeholder server api.recoup.example. Its operator must set their own host (npm run set-host) before uploading the app.",
+};
 const NO_SIGNATURE: ApiError = {
   code: 'signature_unavailable',
   message: 'Stripe could not confirm your session. Reload the page and try again.',
@@ -27,6 +32,15 @@ const NETWORK: ApiError = {
 export function apiUrl(base: string, path: string): URL {
   const withSlash = base.endsWith('/') ? base : `${base}/`;
   return new URL(path.replace(/^\/+/, ''), withSlash);
+}
+
+/** True for hosts under the reserved `.example` domain, which the shipped manifest uses as a placeholder. */
+export function isPlaceholderHost(base: string): boolean {
+  try {
+    return new URL(base).hostname.endsWith('.example');
+  } catch {
+    return false;
+  }
 }
 
 function apiBase(caller: Caller): string | null {
@@ -93,6 +107,11 @@ export async function request<T>(
   const base = apiBase(caller);
   if (base === null) {
     return failure(null, NOT_CONFIGURED);
+  }
+  if (isPlaceholderHost(base)) {
+    // Loud on purpose: an app uploaded with the placeholder would silently fail every request.
+    console.error(`Recoup: API_BASE is the placeholder ${base}; run npm run set-host before uploading.`);
+    return failure(null, PLACEHOLDER_HOST);
   }
 
   let signature: string;

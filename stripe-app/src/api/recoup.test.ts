@@ -32,7 +32,7 @@ describe('GET requests', () => {
 
     const sent = backend.last;
     expect(sent.method).toBe('GET');
-    expect(`${sent.url.origin}${sent.url.pathname}`).toBe('https://api.recoup.example/api/v1/settings');
+    expect(`${sent.url.origin}${sent.url.pathname}`).toBe('https://recoup.acme.test/api/v1/settings');
     expect(Object.fromEntries(sent.url.searchParams)).toEqual({user_id: 'usr_9', account_id: 'acct_9', mode: 'live'});
     expect(sent.headers['Stripe-Signature']).toBe(TEST_SIGNATURE);
     expect(sent.body).toBeUndefined();
@@ -74,7 +74,7 @@ describe('requests with a body', () => {
 
     const sent = backend.last;
     expect(sent.method).toBe('PUT');
-    expect(sent.url.toString()).toBe('https://api.recoup.example/api/v1/settings');
+    expect(sent.url.toString()).toBe('https://recoup.acme.test/api/v1/settings');
     expect(sent.headers).toEqual({
       Accept: 'application/json',
       'Content-Type': 'application/json',
@@ -91,7 +91,7 @@ describe('requests with a body', () => {
 
     const sent = backend.last;
     expect(sent.method).toBe('POST');
-    expect(sent.url.toString()).toBe('https://api.recoup.example/api/v1/invoices/in_123/recovery/actions');
+    expect(sent.url.toString()).toBe('https://recoup.acme.test/api/v1/invoices/in_123/recovery/actions');
     expect(sent.body).toEqual({user_id: 'usr_9', account_id: 'acct_9', mode: 'test', action: 'pause'});
   });
 });
@@ -163,6 +163,17 @@ describe('failures become values', () => {
 
     expect(result).toMatchObject({ok: false, status: null, error: {code: 'not_configured'}});
     expect(backend.requests).toHaveLength(0);
+  });
+
+  it('refuses the placeholder host the shipped manifest carries, loudly and without calling it', async () => {
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    const result = await getSettings(aCaller({constants: {API_BASE: 'https://api.recoup.example/'}}));
+
+    expect(result).toMatchObject({ok: false, status: null, error: {code: 'placeholder_host'}});
+    expect(backend.requests).toHaveLength(0);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('npm run set-host'));
+    logged.mockRestore();
   });
 });
 

@@ -4,7 +4,9 @@ import type {
   Overview,
   RecoveryAction,
   RecoveryActionResponse,
+  RecoveryList,
   RecoveryResponse,
+  RecoveryStatus,
   Settings,
   SettingsResponse,
 } from './types';
@@ -42,4 +44,22 @@ export function runRecoveryAction(
 
 export function getOverview(caller: Caller): Promise<ApiResult<Overview>> {
   return request(caller, 'GET', 'api/v1/overview');
+}
+
+export type RecoveryQuery = {
+  status?: RecoveryStatus;
+  customer?: string;
+  subscription?: string;
+  page?: number;
+};
+
+/** One page of the account's recoveries, newest first, narrowed by the given filters. */
+export function listRecoveries(caller: Caller, query: RecoveryQuery): Promise<ApiResult<RecoveryList>> {
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) {
+      params[key] = value;
+    }
+  }
+  return request(caller, 'GET', 'api/v1/recoveries', params);
 }

@@ -1,129 +1,35 @@
-// Shapes of Recoup's Dashboard API (docs/api.md). Amounts are in the currency's minor unit.
+// Shapes of Recoup's Dashboard API, taken from the types generated from the backend's OpenAPI document
+// (src/api/schema.ts; regenerate with `make api-types`). Amounts are in the currency's minor unit.
+import type {components} from './schema';
+
+type Schemas = components['schemas'];
 
 export type Mode = 'test' | 'live';
 
-export type SubscriptionAction =
-  | 'leave'
-  | 'cancel_now'
-  | 'cancel_at_period_end'
-  | 'cancel_after_delay';
-
-export type InvoiceAction = 'leave' | 'void' | 'mark_uncollectible';
-
-export type Settings = {
-  enabled: boolean;
-  observe_only: boolean;
-  max_retries: number;
-  dunning_days: number;
-  recover_one_off_invoices: boolean;
-  card_rotation: boolean;
-  subscription_action: SubscriptionAction;
-  cancel_delay_days: number;
-  cancel_delay_hours: number;
-  prorate_on_cancel: boolean;
-  invoice_action: InvoiceAction;
-  tidy_later_invoices: boolean;
-  emails_enabled: boolean;
-  brand_name: string;
-  brand_color: string;
-  reply_to: string;
-  persuasive_copy: boolean;
-  sms_enabled: boolean;
-  daily_overdue_chase: boolean;
-  pause_stripe_retries: boolean;
-};
-
+export type Settings = Schemas['RecoverySettings'];
+export type SubscriptionAction = Schemas['SubscriptionAction'];
+export type InvoiceAction = Schemas['InvoiceAction'];
 export type SettingsField = keyof Settings;
+export type Warning = Schemas['Warning'];
+export type SettingsResponse = Schemas['SettingsResponse'];
 
-export type Warning = {
-  code: string;
-  message: string;
-  invoice_id?: string;
-};
+export type Recovery = Schemas['Recovery'];
+export type RecoveryStatus = Recovery['status'];
+export type RecoveryAction = Recovery['actions'][number];
+export type RecoveredBy = NonNullable<Recovery['recovered_by']>;
+export type Decline = Schemas['Decline'];
+export type Attempt = Schemas['Attempt'];
+export type EmailSent = Schemas['EmailSent'];
+export type RecoveryResponse = Schemas['RecoveryResponse'];
+export type RecoveryActionResponse = Schemas['RecoveryActionResponse'];
+export type RecoverySummary = Schemas['RecoverySummary'];
+export type RecoveryList = Schemas['RecoveryList'];
 
-export type SettingsResponse = {
-  settings: Settings;
-  warnings: Warning[];
-};
-
-export type RecoveryStatus =
-  | 'observing'
-  | 'scheduled'
-  | 'awaiting_customer'
-  | 'paused'
-  | 'recovered'
-  | 'exhausted'
-  | 'closed';
-
-export type RecoveryAction = 'retry_now' | 'pause' | 'resume' | 'stop' | 'enrol';
-
-export type Decline = {
-  category: string;
-  code: string | null;
-  advice_code: string | null;
-  explanation: string;
-};
-
-export type Attempt = {
-  at: string;
-  card: {brand: string; last4: string} | null;
-  outcome: string;
-  decline_code: string | null;
-  advice_code: string | null;
-  trigger: string;
-};
-
-export type EmailSent = {
-  step: number;
-  sent_at: string;
-  opened_at: string | null;
-  clicked_at: string | null;
-};
-
-export type Recovery = {
-  id: string;
-  invoice_id: string;
-  customer_id: string;
-  subscription_id: string | null;
-  status: RecoveryStatus;
-  amount: number;
-  currency: string;
-  decline: Decline | null;
-  strategy: string;
-  next_attempt_at: string | null;
-  next_attempt_reason: string | null;
-  deadline: string | null;
-  attempts: Attempt[];
-  emails: EmailSent[];
-  outcome: string | null;
-  recovered_by: string | null;
-  difficulty: number | null;
-  observe_only: boolean;
-  actions: RecoveryAction[];
-};
-
-export type RecoveryResponse = {recovery: Recovery | null};
-
-export type RecoveryActionResponse = {recovery: Recovery};
-
-export type Money = {currency: string; amount: number};
-
-export type DueItem = Money & {invoice_id: string; at: string; reason: string};
-
-export type OutcomeItem = Money & {invoice_id: string; outcome: string; at: string};
-
-export type WeeklyCount = {week: string; recovered: number; failed: number};
-
-export type Overview = {
-  recovered: Money[];
-  in_flight: Money[];
-  recovery_rate: number | null;
-  active_count: number;
-  next_due: DueItem[];
-  recent_outcomes: OutcomeItem[];
-  weekly: WeeklyCount[];
-  warnings: Warning[];
-};
+export type Money = Schemas['Money'];
+export type DueItem = Schemas['DueItem'];
+export type OutcomeItem = Schemas['OutcomeItem'];
+export type WeeklyCount = Schemas['WeeklyCount'];
+export type Overview = Schemas['Overview'];
 
 export type ApiError = {
   code: string;

@@ -2,7 +2,7 @@ import {Badge, Box, Inline, List, ListItem, PropertyList, PropertyListItem} from
 
 import type {Attempt, EmailSent, Recovery} from '../api/types';
 import {formatDateTime} from '../format/dates';
-import {cardLabel, humanize, outcomeLabel, STATUS_BADGES, triggerLabel} from '../format/labels';
+import {cardLabel, humanize, outcomeLabel, RECOVERED_BY, STATUS_BADGES, strategyLabel, triggerLabel} from '../format/labels';
 import {formatMoney} from '../format/money';
 
 type Props = {recovery: Recovery; locale?: string};
@@ -23,7 +23,28 @@ function nextRetry(recovery: Recovery, locale?: string): string {
   return recovery.next_attempt_reason ? `${when}: ${recovery.next_attempt_reason}` : when;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** "Retry 2 of 6 · day 5 of 28": how far the recovery has come through its budgets. */
+export function progressLabel(recovery: Recovery, now: number): string {
+  const retries = recovery.max_retries === null
+    ? `${recovery.retries_made} ${recovery.retries_made === 1 ? 'retry' : 'retries'} made`
+    : `Retry ${recovery.retries_made} of ${recovery.max_retries}`;
+  const start = Date.parse(recovery.started_at);
+  const end = Date.parse(recovery.deadline);
+  const totalDays = Math.max(1, Math.round((end - start) / DAY_MS));
+  const until = recovery.status === 'recovered' || recovery.status === 'exhausted' || recovery.status === 'closed'
+    ? Math.min(end, now)
+    : now;
+  const day = Math.min(totalDays, Math.max(1, Math.floor((until - start) / DAY_MS) + 1));
+  return `${retries} · day ${day} of ${totalDays} of the dunning window`;
+}
+
 function attemptSummary(attempt: Attempt): string {
+  // The opening failure's decline is already told once above, as "Why it failed".
+  if (attempt.number === 0) {
+    return triggerLabel('stripe');
+  }
   const parts = [outcomeLabel(attempt.outcome)];
   if (attempt.decline_code) {
     parts.push(humanize(attempt.decline_code));
@@ -57,7 +78,8 @@ export function RecoveryDetails({recovery, locale}: Props) {
       </Box>
       <PropertyList>
         <PropertyListItem label="Why it failed" value={whyItFailed(recovery)} />
-        <PropertyListItem label="Strategy" value={recovery.strategy} />
+        <PropertyListItem label="Progress" value={progressLabel(recovery, Date.now())} />
+        <PropertyListItem label="Strategy" value={strategyLabel(recovery.strategy)} />
         <PropertyListItem label="Next retry" value={nextRetry(recovery, locale)} />
         {recovery.deadline ? (
           <PropertyListItem label="Recovery ends" value={formatDateTime(recovery.deadline, locale)} />
@@ -69,9 +91,12 @@ export function RecoveryDetails({recovery, locale}: Props) {
           <PropertyListItem
             label="Outcome"
             value={recovery.recovered_by
-              ? `${outcomeLabel(recovery.outcome)} (${humanize(recovery.recovered_by).toLowerCase()})`
+              ? `${outcomeLabel(recovery.outcome)} by ${RECOVERED_BY[recovery.recovered_by]}`
               : outcomeLabel(recovery.outcome)}
           />
+        ) : null}
+        {recovery.outcome_detail ? (
+          <PropertyListItem label="At the end of dunning" value={recovery.outcome_detail} />
         ) : null}
       </PropertyList>
       <Box css={{stack: 'y', gap: 'small'}}>
@@ -82,9 +107,9 @@ export function RecoveryDetails({recovery, locale}: Props) {
           <List>
             {recovery.attempts.map((attempt, index) => (
               <ListItem
-                key={`${attempt.at}-${index}`}
-                id={`attempt-${index}`}
-                title={cardLabel(attempt.card)}
+                key={`${attempt.number}-${index}`}
+                id={`attempt-${attempt.number}`}
+                title={attempt.number === 0 ? `Failed payment · ${cardLabel(attempt.card)}` : `Retry ${attempt.number} · ${cardLabel(attempt.card)}`}
                 secondaryTitle={attemptSummary(attempt)}
                 value={formatDateTime(attempt.at, locale)}
               />
@@ -93,7 +118,7 @@ export function RecoveryDetails({recovery, locale}: Props) {
         )}
       </Box>
       <Box css={{stack: 'y', gap: 'small'}}>
-        <Heading>Emails to the customer</Heading>
+        <Heading>Messages to the customer</Heading>
         {recovery.emails.length === 0 ? (
           <Inline css={{color: 'secondary'}}>No emails sent yet.</Inline>
         ) : (

@@ -17,6 +17,11 @@ function minorUnitDigits(currency: string): number {
   return THREE_DECIMAL.has(code) ? 3 : 2;
 }
 
+/** An amount in the currency's smallest unit as a number of whole units, e.g. 2500 usd → 25. */
+export function toMajorUnits(amount: number, currency: string): number {
+  return amount / 10 ** minorUnitDigits(currency);
+}
+
 /** Format an amount given in the currency's smallest unit, e.g. 2500 usd → "$25.00". */
 export function formatMoney(amount: number, currency: string, locale?: string): string {
   const digits = minorUnitDigits(currency);

@@ -1,6 +1,6 @@
-import type {Overview, Recovery, Settings, Warning} from '../api/types';
+import type {Overview, Recovery, RecoverySummary, Settings, Warning} from '../api/types';
 
-export const API_BASE = 'https://api.recoup.example/';
+export const API_BASE = 'https://recoup.acme.test/';
 
 /** Overrides for getMockContextProps: a view on the given viewport of an app configured with API_BASE. */
 export function contextFor(viewportID: string) {
@@ -56,13 +56,26 @@ export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
       advice_code: null,
       explanation: 'The card has insufficient funds.',
     },
-    strategy: 'Payday',
+    strategy: 'payday',
+    started_at: '2026-11-23T10:00:00Z',
     next_attempt_at: '2026-12-01T09:00:00Z',
     next_attempt_reason: 'insufficient funds: next payday, Tuesday 09:00 customer time',
-    deadline: '2026-12-21T09:00:00Z',
+    deadline: '2026-12-21T10:00:00Z',
+    retries_made: 1,
+    max_retries: 6,
     attempts: [
       {
+        number: 0,
         at: '2026-11-23T10:00:00Z',
+        card: {brand: 'visa', last4: '4242'},
+        outcome: 'declined',
+        decline_code: 'insufficient_funds',
+        advice_code: null,
+        trigger: 'stripe',
+      },
+      {
+        number: 1,
+        at: '2026-11-25T09:00:00Z',
         card: {brand: 'visa', last4: '4242'},
         outcome: 'declined',
         decline_code: 'insufficient_funds',
@@ -72,9 +85,11 @@ export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
     ],
     emails: [{step: 1, sent_at: '2026-11-23T11:00:00Z', opened_at: '2026-11-23T12:30:00Z', clicked_at: null}],
     outcome: null,
+    outcome_detail: null,
     recovered_by: null,
     difficulty: 42,
     observe_only: false,
+    stripe_retrying: false,
     actions: ['retry_now', 'pause', 'stop'],
     ...overrides,
   };
@@ -90,11 +105,25 @@ export function anOverview(overrides: Partial<Overview> = {}): Overview {
       {invoice_id: 'in_9', at: '2026-12-01T09:00:00Z', reason: 'next payday', amount: 2500, currency: 'usd'},
     ],
     recent_outcomes: [
-      {invoice_id: 'in_7', outcome: 'recovered', at: '2026-11-20T08:00:00Z', amount: 4900, currency: 'usd'},
+      {
+        invoice_id: 'in_7',
+        customer_id: 'cus_7',
+        outcome: 'recovered',
+        recovered_by: 'recoup_retry',
+        at: '2026-11-20T08:00:00Z',
+        amount: 4900,
+        currency: 'usd',
+      },
     ],
     weekly: [
       {week: '2026-11-09', recovered: 2, failed: 4},
       {week: '2026-11-16', recovered: 3, failed: 5},
+    ],
+    weekly_money: [
+      {week: '2026-11-09', currency: 'usd', recovered: 9800, failed: 19600},
+      {week: '2026-11-16', currency: 'usd', recovered: 14700, failed: 24500},
+      {week: '2026-11-09', currency: 'eur', recovered: 0, failed: 0},
+      {week: '2026-11-16', currency: 'eur', recovered: 3000, failed: 3000},
     ],
     warnings: [],
     ...overrides,
@@ -110,6 +139,25 @@ export function anEmptyOverview(): Overview {
     next_due: [],
     recent_outcomes: [],
     weekly: [],
+    weekly_money: [],
     warnings: [],
+  };
+}
+
+export function aSummary(overrides: Partial<RecoverySummary> = {}): RecoverySummary {
+  return {
+    id: 'rec_1',
+    invoice_id: 'in_123',
+    customer_id: 'cus_1',
+    subscription_id: 'sub_1',
+    status: 'scheduled',
+    amount: 2500,
+    currency: 'usd',
+    started_at: '2026-11-23T10:00:00Z',
+    next_attempt_at: '2026-12-01T09:00:00Z',
+    closed_at: null,
+    outcome: null,
+    recovered_by: null,
+    ...overrides,
   };
 }

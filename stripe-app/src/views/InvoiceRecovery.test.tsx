@@ -25,11 +25,17 @@ const toast = showToast as jest.MockedFunction<typeof showToast>;
 const INVOICE = {id: 'in_123', object: 'invoice'};
 
 let backend: FakeBackend;
+let clock: jest.SpyInstance<number, []>;
 
-afterEach(unmountAll);
+afterEach(() => {
+  unmountAll();
+  clock.mockRestore();
+});
 
 beforeEach(() => {
   backend = new FakeBackend().install();
+  // Day 5 of the fixture's dunning window, which opened on 23 November.
+  clock = jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-27T12:00:00Z'));
   toast.mockClear();
   mockRefreshDashboard.mockClear();
 });
@@ -116,17 +122,29 @@ describe('InvoiceRecovery', () => {
       label: 'Why it failed',
       value: 'The card has insufficient funds. (insufficient_funds)',
     });
-    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Strategy', value: 'Payday'});
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Strategy',
+      value: "Retry around paydays (the 1st, the 15th or a Friday), in the customer's morning",
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Progress',
+      value: 'Retry 1 of 6 · day 5 of 28 of the dunning window',
+    });
     expect(wrapper).toContainComponent(PropertyListItem, {
       label: 'Next retry',
       value: `${formatDateTime('2026-12-01T09:00:00Z')}: insufficient funds: next payday, Tuesday 09:00 customer time`,
     });
-    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovery ends', value: formatDateTime('2026-12-21T09:00:00Z')});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovery ends', value: formatDateTime('2026-12-21T10:00:00Z')});
     expect(wrapper).toContainComponent(PropertyListItem, {label: 'Difficulty', value: '42 out of 100'});
     expect(wrapper).toContainComponent(ListItem, {
-      title: 'Visa •••• 4242',
-      secondaryTitle: 'Declined · Insufficient funds · Scheduled retry',
+      title: 'Failed payment · Visa •••• 4242',
+      secondaryTitle: 'The failed payment that opened the recovery',
       value: formatDateTime('2026-11-23T10:00:00Z'),
+    });
+    expect(wrapper).toContainComponent(ListItem, {
+      title: 'Retry 1 · Visa •••• 4242',
+      secondaryTitle: 'Declined · Insufficient funds · Scheduled retry',
+      value: formatDateTime('2026-11-25T09:00:00Z'),
     });
     expect(wrapper).toContainComponent(ListItem, {
       title: `Email 1, sent ${formatDateTime('2026-11-23T11:00:00Z')}`,
@@ -167,13 +185,13 @@ describe('InvoiceRecovery', () => {
 
   it('celebrates a retry that recovered the payment', async () => {
     const {wrapper, update} = await renderWith(aRecovery());
-    backend.respond(200, {recovery: aRecovery({status: 'recovered', actions: [], outcome: 'recovered', recovered_by: 'merchant_retry'})});
+    backend.respond(200, {recovery: aRecovery({status: 'recovered', actions: [], outcome: 'recovered', recovered_by: 'recoup_retry'})});
 
     buttonLabelled(wrapper, 'Retry now').trigger('onPress', {});
     await update();
 
     expect(toast).toHaveBeenCalledWith('Payment recovered', {type: 'success'});
-    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Outcome', value: 'Recovered (merchant retry)'});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Outcome', value: "Recovered by Recoup's retry"});
     expect(buttonLabels(wrapper)).toEqual([]);
   });
 
@@ -199,6 +217,8 @@ describe('InvoiceRecovery', () => {
 
     buttonLabelled(wrapper, 'Stop').trigger('onPress', {});
     await update();
+    buttonLabelled(wrapper, 'Stop recovery').trigger('onPress', {});
+    await update();
 
     expect(toast).toHaveBeenCalledWith('Action failed', {type: 'caution'});
     expect(wrapper).toContainComponent(Banner, {
@@ -206,6 +226,60 @@ describe('InvoiceRecovery', () => {
       description: 'Could not reach Recoup. Check your connection and try again.',
     });
     expect(buttonLabels(wrapper)).toEqual(['Retry now', 'Pause', 'Stop']);
+  });
+
+  it('asks before stopping, and stops only once confirmed', async () => {
+    const {wrapper, update} = await renderWith(aRecovery());
+
+    buttonLabelled(wrapper, 'Stop').trigger('onPress', {});
+    await update();
+
+    expect(wrapper).toContainComponent(Banner, {title: 'Stop recovering this invoice?'});
+    expect(backend.requests.map((request) => request.method)).toEqual(['GET']);
+
+    buttonLabelled(wrapper, 'Keep recovering').trigger('onPress', {});
+    await update();
+
+    expect(wrapper).not.toContainComponent(Banner, {title: 'Stop recovering this invoice?'});
+    expect(backend.requests.map((request) => request.method)).toEqual(['GET']);
+
+    backend.respond(200, {recovery: aRecovery({status: 'closed', actions: [], outcome: 'stopped'})});
+    buttonLabelled(wrapper, 'Stop').trigger('onPress', {});
+    await update();
+    buttonLabelled(wrapper, 'Stop recovery').trigger('onPress', {});
+    await update();
+
+    expect(backend.last.body).toMatchObject({action: 'stop'});
+    expect(wrapper.find(Badge)?.text).toBe('Closed');
+  });
+
+  it('shows no buttons to a Dashboard role that may only look', async () => {
+    backend.respond(200, {recovery: aRecovery()});
+    const props = getMockContextProps(contextFor('stripe.dashboard.invoice.detail'));
+    props.environment.objectContext = INVOICE;
+    props.userContext.roles = [{id: 'view_only', name: 'View only', type: 'builtIn'}];
+
+    const {wrapper, update} = renderView(<InvoiceRecovery {...props} />);
+    await update();
+
+    expect(buttonLabels(wrapper)).toEqual([]);
+    expect(wrapper).toContainText('Your Dashboard role can view this recovery but not change it.');
+  });
+
+  it('warns when Stripe is retrying the invoice too, and tells what the end of dunning did', async () => {
+    const {wrapper} = await renderWith(aRecovery({
+      status: 'exhausted',
+      actions: [],
+      stripe_retrying: true,
+      outcome: 'exhausted',
+      outcome_detail: 'subscription cancelled; invoice marked uncollectible',
+    }));
+
+    expect(wrapper).toContainComponent(Banner, {type: 'caution', title: 'Stripe is also retrying this invoice'});
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'At the end of dunning',
+      value: 'subscription cancelled; invoice marked uncollectible',
+    });
   });
 
   it('keeps every toast short enough for the Dashboard to show', () => {

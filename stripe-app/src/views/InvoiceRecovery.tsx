@@ -1,5 +1,6 @@
 import type {ExtensionContextValue} from '@stripe/ui-extension-sdk/context';
 import {useRefreshDashboardData} from '@stripe/ui-extension-sdk/context';
+import {useState} from 'react';
 import {Banner, Box, Button, ButtonGroup, ContextView, Inline} from '@stripe/ui-extension-sdk/ui';
 
 import type {ApiResult, RecoveryAction, RecoveryActionResponse} from '../api/types';
@@ -11,6 +12,17 @@ import {ACTION_LABELS} from '../format/labels';
 import {useRecovery} from '../hooks/useRecovery';
 
 const TITLE = 'Payment recovery';
+
+// Dashboard roles that may look but not act (Stripe's built-in read-only roles).
+const READ_ONLY_ROLES = new Set(['view_only', 'analyst']);
+
+/** Whether the viewer's roles let them change a recovery; unknown roles are left to the backend. */
+export function mayAct(roles: ExtensionContextValue['userContext']['roles']): boolean {
+  if (!roles || roles.length === 0) {
+    return true;
+  }
+  return roles.some((role) => !READ_ONLY_ROLES.has(role.id ?? role.name));
+}
 
 // Toasts are cut off by the Dashboard past 30 characters; InvoiceRecovery.test.tsx checks each one.
 export const ACTION_TOASTS: Record<RecoveryAction, string> = {
@@ -37,8 +49,11 @@ const InvoiceRecovery = (context: ExtensionContextValue) => {
   const {state, reload, pendingAction, actionError, act} = useRecovery(context, invoiceId);
   const refreshDashboard = useRefreshDashboardData();
   const locale = context.userContext.locale;
+  const canAct = mayAct(context.userContext.roles);
+  const [confirmingStop, setConfirmingStop] = useState(false);
 
   const run = async (action: RecoveryAction) => {
+    setConfirmingStop(false);
     const result = await act(action);
     notify(toastFor(action, result), result.ok ? 'success' : 'caution');
     if (result.ok) {
@@ -48,7 +63,8 @@ const InvoiceRecovery = (context: ExtensionContextValue) => {
   };
   const actionButton = (action: RecoveryAction, type: 'primary' | 'secondary' | 'destructive') => (
     <Button key={action} type={type} pending={pendingAction === action}
-      disabled={pendingAction !== null && pendingAction !== action} onPress={() => void run(action)}>
+      disabled={pendingAction !== null && pendingAction !== action}
+      onPress={() => (action === 'stop' ? setConfirmingStop(true) : void run(action))}>
       {ACTION_LABELS[action]}
     </Button>
   );
@@ -85,7 +101,7 @@ const InvoiceRecovery = (context: ExtensionContextValue) => {
           <Inline css={{color: 'secondary'}}>
             Enrol it to retry the payment at well-chosen times and remind the customer by email.
           </Inline>
-          <Box>{actionButton('enrol', 'primary')}</Box>
+          {canAct ? <Box>{actionButton('enrol', 'primary')}</Box> : null}
         </Box>
       </ContextView>
     );
@@ -100,8 +116,31 @@ const InvoiceRecovery = (context: ExtensionContextValue) => {
             description="Recoup shows what it would do for this invoice but does not charge the card or email the customer."
           />
         ) : null}
+        {recovery.stripe_retrying ? (
+          <Banner
+            type="caution"
+            title="Stripe is also retrying this invoice"
+            description="Two retry schedules use up the card's retry budget and annoy the customer. Turn off Smart Retries in Billing settings, or let Recoup pause them (Settings)."
+          />
+        ) : null}
         {actionFailure}
-        {recovery.actions.length > 0 ? (
+        {confirmingStop ? (
+          <Box css={{stack: 'y', gap: 'small'}}>
+            <Banner
+              type="critical"
+              title="Stop recovering this invoice?"
+              description="Recoup will not retry the payment or contact the customer again. This cannot be undone."
+            />
+            <ButtonGroup>
+              <Button type="destructive" onPress={() => void run('stop')}>Stop recovery</Button>
+              <Button onPress={() => setConfirmingStop(false)}>Keep recovering</Button>
+            </ButtonGroup>
+          </Box>
+        ) : null}
+        {!canAct ? (
+          <Inline css={{color: 'secondary'}}>Your Dashboard role can view this recovery but not change it.</Inline>
+        ) : null}
+        {canAct && recovery.actions.length > 0 ? (
           <ButtonGroup>
             {recovery.actions.map((action) =>
               actionButton(action, action === 'stop' ? 'destructive' : action === 'retry_now' ? 'primary' : 'secondary'))}

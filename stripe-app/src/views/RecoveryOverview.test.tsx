@@ -1,12 +1,16 @@
 import {getMockContextProps} from '@stripe/ui-extension-sdk/testing';
-import {Banner, BarChart, ListItem, PropertyListItem, Spinner} from '@stripe/ui-extension-sdk/ui';
+import {Banner, BarChart, FocusView, Link, ListItem, PropertyListItem, Select, Spinner} from '@stripe/ui-extension-sdk/ui';
 
 import type {Overview} from '../api/types';
 import {formatDateTime} from '../format/dates';
-import {anEmptyOverview, anOverview, contextFor, STRIPE_RETRIES_WARNING} from '../testing/fixtures';
+import {aSummary, anEmptyOverview, anOverview, contextFor, STRIPE_RETRIES_WARNING} from '../testing/fixtures';
 import {FakeBackend} from '../testing/http';
 import {buttonLabelled, renderView, unmountAll} from '../testing/views';
 import RecoveryOverview from './RecoveryOverview';
+
+jest.mock('../api/customers', () => ({
+  customerLabels: jest.fn(async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, id === 'cus_7' ? 'Ada Lovelace' : id]))),
+}));
 
 let backend: FakeBackend;
 
@@ -20,6 +24,10 @@ function renderPanel() {
   const props = getMockContextProps(contextFor('stripe.dashboard.home.overview'));
   props.environment.objectContext = null;
   return renderView(<RecoveryOverview {...props} />);
+}
+
+function linkText(wrapper: ReturnType<typeof renderPanel>['wrapper'], href: string): string | undefined {
+  return wrapper.findAll(Link).find((node) => node.prop('href') === href)?.text;
 }
 
 async function renderWith(overview: Overview) {
@@ -101,27 +109,59 @@ describe('RecoveryOverview', () => {
       secondaryTitle: 'next payday',
       value: formatDateTime('2026-12-01T09:00:00Z'),
     });
-    expect(wrapper).toContainComponent(ListItem, {
-      title: 'Recovered · $49.00',
-      secondaryTitle: 'in_7',
-      value: formatDateTime('2026-11-20T08:00:00Z'),
-    });
+    expect(wrapper).toContainText("Ada Lovelace · by Recoup's retry");
+    expect(wrapper).toContainText(formatDateTime('2026-11-20T08:00:00Z'));
+    expect(linkText(wrapper, 'https://dashboard.stripe.com/test/invoices/in_7')).toBe('Recovered · $49.00');
   });
 
-  it('charts recovered against failed payments by week', async () => {
+  it('opens the list of every recovery, paged and filtered by status', async () => {
+    const {wrapper, update} = await renderWith(anOverview());
+    backend
+      .respond(200, {recoveries: [aSummary()], page: 1, has_more: true})
+      .respond(200, {recoveries: [aSummary({id: 'rec_2', invoice_id: 'in_2'})], page: 2, has_more: false})
+      .respond(200, {recoveries: [aSummary({id: 'rec_3', invoice_id: 'in_3', status: 'recovered'})], page: 1, has_more: false});
+
+    buttonLabelled(wrapper, 'View all recoveries').trigger('onPress', {});
+    await update();
+
+    expect(wrapper.find(FocusView)?.prop('shown')).toBe(true);
+    expect(backend.last.url.pathname).toBe('/api/v1/recoveries');
+    expect(backend.last.url.searchParams.get('page')).toBe('1');
+    expect(linkText(wrapper, 'https://dashboard.stripe.com/test/invoices/in_123')).toBe('$25.00 · in_123');
+
+    buttonLabelled(wrapper, 'Next').trigger('onPress', {});
+    await update();
+
+    expect(backend.last.url.searchParams.get('page')).toBe('2');
+    expect(wrapper).toContainText('in_2');
+
+    wrapper.find(Select)?.trigger('onChange', {target: {value: 'recovered'}});
+    await update();
+
+    expect(backend.last.url.searchParams.get('status')).toBe('recovered');
+    expect(backend.last.url.searchParams.get('page')).toBe('1');
+    expect(wrapper).toContainText('in_3');
+  });
+
+  it('charts money recovered and new failed payments by week, one chart per currency', async () => {
     const {wrapper} = await renderWith(anOverview());
 
-    expect(wrapper).toContainComponent(BarChart, {
+    const charts = wrapper.findAll(BarChart);
+
+    expect(charts).toHaveLength(2);
+    expect(wrapper).toContainText('Money recovered and new failed payments by week (USD)');
+    expect(charts[0].props).toMatchObject({
       x: 'week',
-      y: 'payments',
-      color: 'result',
+      y: 'amount',
+      color: 'series',
       data: [
-        {week: 'Nov 9', payments: 2, result: 'Recovered'},
-        {week: 'Nov 9', payments: 4, result: 'Failed'},
-        {week: 'Nov 16', payments: 3, result: 'Recovered'},
-        {week: 'Nov 16', payments: 5, result: 'Failed'},
+        {week: 'Nov 9', amount: 98, series: 'Recovered'},
+        {week: 'Nov 9', amount: 196, series: 'New failed payments'},
+        {week: 'Nov 16', amount: 147, series: 'Recovered'},
+        {week: 'Nov 16', amount: 245, series: 'New failed payments'},
       ],
     });
+    expect(charts[1].props.data).toContainEqual({week: 'Nov 16', amount: 30, series: 'Recovered'});
   });
 
   it('shows warnings next to the numbers', async () => {

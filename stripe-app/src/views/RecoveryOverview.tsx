@@ -1,14 +1,18 @@
 import type {ExtensionContextValue} from '@stripe/ui-extension-sdk/context';
-import {BarChart, Box, ContextView, Inline, List, ListItem, PropertyList, PropertyListItem} from '@stripe/ui-extension-sdk/ui';
+import {BarChart, Box, Button, ContextView, FocusView, Inline, Link, List, ListItem, PropertyList, PropertyListItem} from '@stripe/ui-extension-sdk/ui';
+import {useState} from 'react';
 
-import type {Overview} from '../api/types';
+import type {Mode, Overview} from '../api/types';
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
+import {RecoveryList} from '../components/RecoveryList';
 import {WarningsBanner} from '../components/WarningsBanner';
 import {formatDateTime, formatDay} from '../format/dates';
-import {outcomeLabel} from '../format/labels';
-import {formatMoney, formatTotals} from '../format/money';
+import {outcomeLabel, RECOVERED_BY} from '../format/labels';
+import {invoiceHref} from '../format/links';
+import {formatMoney, formatTotals, toMajorUnits} from '../format/money';
 import {formatRate} from '../format/percent';
+import {useCustomerLabels} from '../hooks/useCustomerLabels';
 import {useOverview} from '../hooks/useOverview';
 
 const TITLE = 'Payment recovery';
@@ -22,22 +26,31 @@ function isEmpty(overview: Overview): boolean {
     && overview.weekly.every((week) => week.recovered === 0 && week.failed === 0);
 }
 
-/** One bar per week and result, the long format BarChart groups by `color`. */
-function weeklyChartData(overview: Overview, locale?: string) {
-  return overview.weekly.flatMap((week) => {
-    const label = formatDay(week.week, locale);
-    return [
-      {week: label, payments: week.recovered, result: 'Recovered'},
-      {week: label, payments: week.failed, result: 'Failed'},
-    ];
-  });
+/** The currencies the weekly money covers, in the order the backend sent them. */
+function chartCurrencies(overview: Overview): string[] {
+  return Array.from(new Set(overview.weekly_money.map((week) => week.currency)));
+}
+
+/** One bar per week and series for one currency, in whole units; BarChart groups the long format by `color`. */
+export function weeklyMoneyChartData(overview: Overview, currency: string, locale?: string) {
+  return overview.weekly_money
+    .filter((week) => week.currency === currency)
+    .flatMap((week) => {
+      const label = formatDay(week.week, locale);
+      return [
+        {week: label, amount: toMajorUnits(week.recovered, currency), series: 'Recovered'},
+        {week: label, amount: toMajorUnits(week.failed, currency), series: 'New failed payments'},
+      ];
+    });
 }
 
 function Heading({children}: {children: string}) {
   return <Inline css={{font: 'subheading'}}>{children}</Inline>;
 }
 
-function OverviewDetails({overview, locale}: {overview: Overview; locale?: string}) {
+function OverviewDetails({overview, locale, mode}: {overview: Overview; locale?: string; mode: Mode}) {
+  const customers = useCustomerLabels(overview.recent_outcomes.map((item) => item.customer_id));
+  const customer = (id: string) => customers[id] ?? id;
   return (
     <Box css={{stack: 'y', gap: 'large'}}>
       <PropertyList>
@@ -46,12 +59,12 @@ function OverviewDetails({overview, locale}: {overview: Overview; locale?: strin
         <PropertyListItem label="Active recoveries" value={String(overview.active_count)} />
         <PropertyListItem label="Being recovered" value={formatTotals(overview.in_flight, locale, 'Nothing right now')} />
       </PropertyList>
-      {overview.weekly.length > 0 ? (
-        <Box css={{stack: 'y', gap: 'small'}}>
-          <Heading>Recovered and failed payments by week</Heading>
-          <BarChart data={weeklyChartData(overview, locale)} x="week" y="payments" color="result" legend tooltip />
+      {chartCurrencies(overview).map((currency) => (
+        <Box key={currency} css={{stack: 'y', gap: 'small'}}>
+          <Heading>{`Money recovered and new failed payments by week (${currency.toUpperCase()})`}</Heading>
+          <BarChart data={weeklyMoneyChartData(overview, currency, locale)} x="week" y="amount" color="series" legend tooltip />
         </Box>
-      ) : null}
+      ))}
       <Box css={{stack: 'y', gap: 'small'}}>
         <Heading>Next up</Heading>
         {overview.next_due.length === 0 ? (
@@ -64,7 +77,7 @@ function OverviewDetails({overview, locale}: {overview: Overview; locale?: strin
                 id={due.invoice_id}
                 title={`${formatMoney(due.amount, due.currency, locale)} · ${due.invoice_id}`}
                 secondaryTitle={due.reason}
-                value={formatDateTime(due.at, locale)}
+                value={due.at ? formatDateTime(due.at, locale) : ''}
               />
             ))}
           </List>
@@ -75,17 +88,23 @@ function OverviewDetails({overview, locale}: {overview: Overview; locale?: strin
         {overview.recent_outcomes.length === 0 ? (
           <Inline css={{color: 'secondary'}}>No recovery has finished yet.</Inline>
         ) : (
-          <List>
+          <Box css={{stack: 'y', gap: 'medium'}}>
             {overview.recent_outcomes.map((item) => (
-              <ListItem
-                key={`${item.invoice_id}-${item.at}`}
-                id={item.invoice_id}
-                title={`${outcomeLabel(item.outcome)} · ${formatMoney(item.amount, item.currency, locale)}`}
-                secondaryTitle={item.invoice_id}
-                value={formatDateTime(item.at, locale)}
-              />
+              <Box key={`${item.invoice_id}-${item.at}`} css={{stack: 'x', gap: 'small', distribute: 'space-between'}}>
+                <Box css={{stack: 'y', gap: 'xsmall'}}>
+                  <Link href={invoiceHref(item.invoice_id, mode)}>
+                    {`${outcomeLabel(item.outcome)} · ${formatMoney(item.amount, item.currency, locale)}`}
+                  </Link>
+                  <Inline css={{color: 'secondary'}}>
+                    {item.recovered_by
+                      ? `${customer(item.customer_id)} · by ${RECOVERED_BY[item.recovered_by]}`
+                      : customer(item.customer_id)}
+                  </Inline>
+                </Box>
+                <Inline css={{color: 'secondary'}}>{item.at ? formatDateTime(item.at, locale) : ''}</Inline>
+              </Box>
             ))}
-          </List>
+          </Box>
         )}
       </Box>
     </Box>
@@ -96,6 +115,7 @@ function OverviewDetails({overview, locale}: {overview: Overview; locale?: strin
 const RecoveryOverview = (context: ExtensionContextValue) => {
   const {state, reload} = useOverview(context);
   const locale = context.userContext.locale;
+  const [showingAll, setShowingAll] = useState(false);
 
   if (state.status === 'loading') {
     return (
@@ -125,8 +145,16 @@ const RecoveryOverview = (context: ExtensionContextValue) => {
             </Inline>
           </Box>
         ) : (
-          <OverviewDetails overview={overview} locale={locale} />
+          <OverviewDetails overview={overview} locale={locale} mode={context.environment.mode} />
         )}
+        <Box>
+          <Button onPress={() => setShowingAll(true)}>View all recoveries</Button>
+        </Box>
+        <FocusView title="All recoveries" shown={showingAll} setShown={setShowingAll}>
+          {showingAll ? (
+            <RecoveryList context={context} scope={{}} emptyText="Recoup has not recovered any payment yet." withFilter />
+          ) : null}
+        </FocusView>
       </Box>
     </ContextView>
   );

@@ -1,0 +1,181 @@
+"""The typed shapes of the Dashboard API: the presenters build them, the OpenAPI document describes them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.domain.settings import RecoverySettings as RecoverySettings
+
+RecoveryStatusName = Literal["observing", "scheduled", "awaiting_customer", "paused", "recovered", "exhausted",
+                             "closed"]
+ActionName = Literal["retry_now", "pause", "resume", "stop", "enrol"]
+# Who gets the credit for a paid invoice (DESIGN §5); only the first two count as recovered revenue.
+RecoveredBy = Literal["recoup_retry", "card_update", "customer", "out_of_band", "other"]
+
+
+class ApiModel(BaseModel):
+    # Every field is always sent (null when unknown), so the generated TypeScript marks none optional.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+class Warning(ApiModel):
+    code: str
+    message: str
+    invoice_id: str | None = None
+
+
+class SettingsResponse(ApiModel):
+    settings: RecoverySettings
+    warnings: list[Warning]
+
+
+class Decline(ApiModel):
+    category: str
+    code: str | None
+    advice_code: str | None
+    explanation: str
+
+
+class Card(ApiModel):
+    brand: str | None
+    last4: str | None
+
+
+class Attempt(ApiModel):
+    number: int = Field(description="0 is the failure that opened the recovery; 1, 2, … are retries")
+    at: str
+    card: Card | None
+    outcome: str
+    decline_code: str | None
+    advice_code: str | None
+    trigger: str
+
+
+class EmailSent(ApiModel):
+    step: int
+    sent_at: str
+    opened_at: str | None
+    clicked_at: str | None
+
+
+class Recovery(ApiModel):
+    id: str
+    invoice_id: str
+    customer_id: str
+    subscription_id: str | None
+    status: RecoveryStatusName
+    amount: int = Field(description="in the currency's minor unit")
+    currency: str
+    decline: Decline | None
+    strategy: str | None
+    started_at: str
+    next_attempt_at: str | None
+    next_attempt_reason: str | None
+    deadline: str
+    retries_made: int = Field(description="retries Recoup made, not counting the failure that opened it")
+    max_retries: int | None = Field(description="the account's retry limit now; null when unknown")
+    attempts: list[Attempt]
+    emails: list[EmailSent]
+    outcome: str | None
+    outcome_detail: str | None = Field(description="what the end of dunning did, in words")
+    recovered_by: RecoveredBy | None
+    difficulty: int | None
+    observe_only: bool
+    stripe_retrying: bool = Field(description="Stripe's own automatic retries were seen on this invoice")
+    actions: list[ActionName]
+
+
+class RecoveryResponse(ApiModel):
+    recovery: Recovery | None
+
+
+class RecoveryActionResponse(ApiModel):
+    recovery: Recovery
+
+
+class RecoverySummary(ApiModel):
+    id: str
+    invoice_id: str
+    customer_id: str
+    subscription_id: str | None
+    status: RecoveryStatusName
+    amount: int
+    currency: str
+    started_at: str
+    next_attempt_at: str | None
+    closed_at: str | None
+    outcome: str | None
+    recovered_by: RecoveredBy | None
+
+
+class RecoveryList(ApiModel):
+    recoveries: list[RecoverySummary]
+    page: int
+    has_more: bool
+
+
+class Money(ApiModel):
+    currency: str
+    amount: int
+
+
+class DueItem(ApiModel):
+    invoice_id: str
+    at: str | None
+    reason: str | None
+    amount: int
+    currency: str
+
+
+class OutcomeItem(ApiModel):
+    invoice_id: str
+    customer_id: str
+    outcome: RecoveryStatusName
+    recovered_by: RecoveredBy | None
+    at: str | None
+    amount: int
+    currency: str
+
+
+class WeeklyCount(ApiModel):
+    week: str = Field(description="ISO date of the week's Monday")
+    recovered: int = Field(description="recoveries that ended recovered that week")
+    failed: int = Field(description="new failed payments that week (recoveries opened)")
+
+
+class WeeklyMoney(ApiModel):
+    week: str = Field(description="ISO date of the week's Monday")
+    currency: str
+    recovered: int = Field(description="money recovered that week, in the currency's minor unit")
+    failed: int = Field(description="money of the new failed payments that week, in the minor unit")
+
+
+class Overview(ApiModel):
+    recovered: list[Money]
+    in_flight: list[Money]
+    recovery_rate: float | None
+    active_count: int
+    next_due: list[DueItem]
+    recent_outcomes: list[OutcomeItem]
+    weekly: list[WeeklyCount]
+    weekly_money: list[WeeklyMoney]
+    warnings: list[Warning]
+
+
+class ApiError(ApiModel):
+    # `field` is left out, not null, when the error concerns no one field.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=False)
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(ApiModel):
+    error: ApiError
+
+
+RESPONSE_MODELS: tuple[type[ApiModel], ...] = (
+    SettingsResponse, RecoveryResponse, RecoveryActionResponse, RecoveryList, Overview, ErrorResponse)
