@@ -8,7 +8,7 @@ from typing import Any
 
 from backend.adapters.stripe.fields import id_of
 from backend.domain.billing import StripeAccount
-from backend.services.facts import (
+from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
     CardUpdateCompleted,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from backend.services import recovery_intake
-from backend.services.facts import (
+from backend.services import stripe_changes
+from backend.services.installs import app_installed, app_uninstalled
+from backend.services.ports import Clock
+from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
     CardUpdateCompleted,
@@ -19,9 +22,6 @@ from backend.services.facts import (
     InvoiceUpdated,
     SubscriptionDeleted,
 )
-from backend.services.installs import app_installed, app_uninstalled
-from backend.services.ports import Clock
-from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +51,16 @@ async def _apply(uow: UnitOfWork, fact: Fact, clock: Clock) -> str:
         case AppUninstalled():
             return await app_uninstalled(uow, fact, now)
         case InvoicePaymentFailed():
-            return await recovery_intake.payment_failed(uow, fact, now)
+            return await stripe_changes.payment_failed(uow, fact, now)
         case InvoicePaid():
-            return await recovery_intake.invoice_paid(uow, fact, now)
+            return await stripe_changes.invoice_paid(uow, fact, now)
         case InvoiceClosed():
-            return await recovery_intake.invoice_closed(uow, fact, now)
+            return await stripe_changes.invoice_closed(uow, fact, now)
         case InvoiceUpdated():
-            return await recovery_intake.invoice_updated(uow, fact, now)
+            return await stripe_changes.invoice_updated(uow, fact, now)
         case SubscriptionDeleted():
-            return await recovery_intake.subscription_deleted(uow, fact, now)
+            return await stripe_changes.subscription_deleted(uow, fact, now)
         case DefaultPaymentMethodChanged() | CardUpdateCompleted():
-            return await recovery_intake.card_updated(uow, fact, now)
+            return await stripe_changes.card_updated(uow, fact, now)
         case Ignored(reason=reason):
             return f"ignored: {reason}"

@@ -61,7 +61,8 @@ def _money(totals: dict[str, int]) -> list[dict[str, Any]]:
 
 def overview_json(view: Overview) -> dict[str, Any]:
     return {
-        "recovered": _money(view.recovered), "in_flight": _money(view.in_flight),
+        "recovered": _money(view.recovered), "paid_without_recoup": _money(view.paid_without_recoup),
+        "in_flight": _money(view.in_flight),
         "recovery_rate": view.recovery_rate, "active_count": view.active_count,
         "next_due": [{"invoice_id": r.invoice_id, "at": iso(r.next_attempt_at), "reason": r.next_attempt_reason,
                       "amount": r.amount, "currency": r.currency} for r in view.next_due],

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from backend.adapters.db.tables import JobRow
 from backend.domain.billing import StripeAccount
-from backend.services.job_runner import JobDeps, JobRun, JobRunner, backoff
+from backend.jobs.runner import JobDeps, JobRun, JobRunner, backoff
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 from backend.services.records import NewJob, RecoveryRecord
 from tests.conftest import START
