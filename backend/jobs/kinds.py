@@ -6,6 +6,7 @@ from enum import StrEnum
 
 
 class JobKind(StrEnum):
+    APPLY_EVENT = "apply_event"  # what a verified Stripe event means for recoveries
     ASSESS_FAILURE = "assess_failure"  # read the failed invoice, classify, plan, tag
     TAG_INVOICE = "tag_invoice"  # write recoup_status metadata (and stop Stripe's own retries)
     PAY_INVOICE = "pay_invoice"  # one retry

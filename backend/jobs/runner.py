@@ -112,20 +112,15 @@ class JobRunner:
     async def _after_error(self, job: ClaimedJob, error: Exception) -> Outcome:
         why = f"{type(error).__name__}: {error}"
         now = self._deps.clock.now()
-        if is_transient(error) and await self._recovery_still_open(job):
-            # An outage must never strand a recovery: keep trying, at most an hour apart, for as
-            # long as the recovery is open (its end of dunning is itself such a job).
+        if is_transient(error) and job.recovery_id is not None:
+            # An outage must never strand a recovery: keep trying, at most an hour apart. Jobs of an
+            # open recovery (its end of dunning is one) and the follow-ups of a closed one (giving
+            # Stripe its collection back, a delayed cancellation) are all cancelled or finished
+            # by the recovery's own rules, never by a count of failures.
             return RetryLater(now + backoff(job.tries), why)
         if job.tries >= job.max_tries:
             return Failed(f"gave up after {job.tries} tries; last error: {why}")
         return RetryLater(now + backoff(job.tries), why)
-
-    async def _recovery_still_open(self, job: ClaimedJob) -> bool:
-        if job.recovery_id is None:
-            return False
-        async with self._deps.uow_factory() as uow:
-            recovery = await uow.recoveries.get(job.recovery_id)
-        return recovery is not None and recovery.is_open
 
     async def _settle(self, job: ClaimedJob, outcome: Outcome) -> None:
         async with self._deps.uow_factory() as uow:

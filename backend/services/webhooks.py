@@ -1,26 +1,22 @@
-"""Ingest one Stripe event: deduplicate it and apply its effects in one transaction."""
+"""Ingest one Stripe event: deduplicate it and queue its effects, in one transaction."""
 
 from __future__ import annotations
 
 import logging
 
-from backend.services import stripe_changes
-from backend.services.installs import app_installed, app_uninstalled
+from backend.jobs.kinds import JobKind
+from backend.services.event_effects import apply_fact
 from backend.services.ports import Clock
-from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from backend.services.queued_events import encode_fact
+from backend.services.records import NewJob
+from backend.services.unit_of_work import UnitOfWorkFactory
 from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
-    CardUpdateCompleted,
-    DefaultPaymentMethodChanged,
     EventEnvelope,
     Fact,
     Ignored,
-    InvoiceClosed,
-    InvoicePaid,
     InvoicePaymentFailed,
-    InvoiceUpdated,
-    SubscriptionDeleted,
 )
 
 log = logging.getLogger(__name__)
@@ -28,8 +24,13 @@ log = logging.getLogger(__name__)
 
 async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: EventEnvelope,
                        fact: Fact) -> str:
-    """Apply the event once; a second delivery of the same event id changes nothing."""
+    """Record the event once and queue the one job that applies it; a second delivery changes nothing.
+
+    The request does only this, so Stripe's delivery stays fast whatever the event means. Install
+    and uninstall stay in the request: they are cheap, and every later event depends on them.
+    """
     now = clock.now()
+    fact = _needs_no_work(fact)
     async with uow_factory() as uow:
         fresh = await uow.events.record(
             event_id=envelope.event_id, type=envelope.type, account_id=envelope.account_id,
@@ -37,30 +38,23 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
             now=now)
         if not fresh:
             return "duplicate"
-        outcome = await _apply(uow, fact, clock)
+        match fact:
+            case Ignored(reason=reason):
+                outcome = f"ignored: {reason}"
+            case AppInstalled() | AppUninstalled():
+                outcome = await apply_fact(uow, fact, now)
+            case _:
+                await uow.jobs.enqueue(NewJob(kind=JobKind.APPLY_EVENT, account=fact.account, run_at=now,
+                                              dedupe_key=f"event:{envelope.event_id}",
+                                              payload=encode_fact(fact)), now)
+                outcome = "queued"
         await uow.commit()
     log.info("event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
     return outcome
 
 
-async def _apply(uow: UnitOfWork, fact: Fact, clock: Clock) -> str:
-    now = clock.now()
-    match fact:
-        case AppInstalled():
-            return await app_installed(uow, fact)
-        case AppUninstalled():
-            return await app_uninstalled(uow, fact, now)
-        case InvoicePaymentFailed():
-            return await stripe_changes.payment_failed(uow, fact, now)
-        case InvoicePaid():
-            return await stripe_changes.invoice_paid(uow, fact, now)
-        case InvoiceClosed():
-            return await stripe_changes.invoice_closed(uow, fact, now)
-        case InvoiceUpdated():
-            return await stripe_changes.invoice_updated(uow, fact, now)
-        case SubscriptionDeleted():
-            return await stripe_changes.subscription_deleted(uow, fact, now)
-        case DefaultPaymentMethodChanged() | CardUpdateCompleted():
-            return await stripe_changes.card_updated(uow, fact, now)
-        case Ignored(reason=reason):
-            return f"ignored: {reason}"
+def _needs_no_work(fact: Fact) -> Fact:
+    """Answer at once what the event alone says Recoup will never act on."""
+    if isinstance(fact, InvoicePaymentFailed) and fact.collection_method != "charge_automatically":
+        return Ignored("the customer pays this invoice by hand")
+    return fact
