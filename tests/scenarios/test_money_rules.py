@@ -189,7 +189,7 @@ async def test_a_longer_dunning_length_keeps_a_recovery_waiting_for_a_card_open(
 # 7 ---------------------------------------------------------------------------------------------
 async def test_end_actions_run_at_the_deadline_even_when_no_retry_fits_before_it(stack):
     account = await stack.install({"dunning_days": 28, "subscription_action": "cancel_now"})
-    # New York mornings: the day-28 slot (09:00 local) falls hours after the 08:00 UTC deadline.
+    # A US customer: the day-28 slot (09:00 Chicago) falls hours after the 08:00 UTC deadline.
     _customer, _card, subscription, invoice = await failed_subscription_invoice(
         stack, account, Declines("generic_decline"), country="US")
 
