@@ -100,14 +100,12 @@ def failed_card_ids(attempts: Sequence[Attempt]) -> set[str]:
     return {a.payment_method_id for a in attempts if a.outcome in ("declined", "refused") and a.payment_method_id}
 
 
-@dataclass(frozen=True)
 class ActionRefused(Exception):
     """A merchant action the recovery does not allow now; `reason` is shown on the panel."""
 
-    reason: str
-
-    def __str__(self) -> str:
-        return self.reason
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend.domain.recovery import Attempt, Recovery
@@ -33,17 +34,21 @@ async def load(uow: UnitOfWork, recovery_id: str | None) -> Loaded | None:
     return Loaded(recovery, await load_settings(uow, recovery.account), await uow.attempts.for_recovery(recovery.id))
 
 
-async def load_for_job(deps: JobDeps, run: JobRun, *, resume_end_actions: bool = False) -> Loaded | Outcome:
+async def load_for_job(deps: JobDeps, run: JobRun, *, resume_end_actions: bool = False,
+                       keep_ended: Callable[[Recovery], bool] | None = None) -> Loaded | Outcome:
     """Load the job's recovery, or return what the job amounts to when it must not act now.
 
     Recovery switched off parks the job (switching on brings it back); an ended or paused recovery
-    finishes it (resuming re-plans). `resume_end_actions` lets end of dunning finish what it started.
+    finishes it (resuming re-plans). `resume_end_actions` lets end of dunning finish what it started;
+    `keep_ended` hands back an ended recovery the job still has business with.
     """
     async with deps.uow_factory() as uow:
         loaded = await load(uow, run.job.recovery_id)
     if loaded is None:
         return await finish(deps, run)
     recovery = loaded.recovery
+    if not recovery.is_open and keep_ended is not None and keep_ended(recovery):
+        return loaded
     ended = not recovery.is_open and not (resume_end_actions and recovery.end_actions_pending)
     if ended or loaded.status is RecoveryStatus.PAUSED:
         return await finish(deps, run)

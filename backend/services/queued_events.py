@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,8 @@ from backend.jobs.runner import JobDeps, JobRun
 from backend.services import webhook_events as events
 from backend.services.event_effects import apply_fact
 from backend.services.webhook_events import Fact
+
+log = logging.getLogger(__name__)
 
 # Every fact a job may carry, by name: a new kind of event is one entry here.
 QUEUED_FACTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (
@@ -57,7 +60,8 @@ async def apply_event(deps: JobDeps, run: JobRun) -> Outcome:
     """Apply a queued event (open a recovery, close one, queue a retry...) and finish, in one transaction."""
     fact = decode_fact(run.job.payload)
     async with deps.uow_factory() as uow:
-        await apply_fact(uow, fact, deps.clock.now())
+        outcome = await apply_fact(uow, fact, deps.clock.now())
         await run.finish(uow)
         await uow.commit()
+    log.info("job %s applied %s: %s", run.job.dedupe_key, type(fact).__name__, outcome)
     return Done()

@@ -13,7 +13,7 @@ from backend.domain.declines import DeclineCategory, classify_decline, is_retrya
 from backend.domain.recovery import Attempt, Recovery, card_history, failed_card_ids, latest_card
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus
 from backend.jobs.kinds import JobKind, pay_idempotency_key, scheduled_pay_key
-from backend.jobs.loading import Loaded, load, load_for_job
+from backend.jobs.loading import Loaded, finish, load, load_for_job
 from backend.jobs.outcomes import Done, Outcome
 from backend.jobs.runner import JobDeps, JobRun
 from backend.services.lifecycle import correct_attribution, end_recovery
@@ -41,11 +41,12 @@ class CardChoice:
 
 
 async def pay_invoice(deps: JobDeps, run: JobRun) -> Outcome:
-    if run.job.tries > 1 and await _credit_lost_success(deps, run):
-        return Done()
-    loaded = await load_for_job(deps, run)
+    crash_rerun = run.job.tries > 1
+    loaded = await load_for_job(deps, run, keep_ended=_paid_by_someone_else if crash_rerun else None)
     if not isinstance(loaded, Loaded):
         return loaded
+    if not loaded.recovery.is_open:
+        return await _credit_lost_success(deps, run, loaded)
     if loaded.settings.observe_only or loaded.status is RecoveryStatus.OBSERVING:
         return await observe_attempt(deps, run, loaded)
     recovery = loaded.recovery
@@ -124,18 +125,20 @@ def _refusal_category(refusal: StripeRequestRejected) -> DeclineCategory:
     return DeclineCategory.NEEDS_NEW_CARD
 
 
-async def _credit_lost_success(deps: JobDeps, run: JobRun) -> bool:
+def _paid_by_someone_else(recovery: Recovery) -> bool:
+    return recovery.status == RecoveryStatus.RECOVERED and recovery.recovered_by not in _OURS
+
+
+async def _credit_lost_success(deps: JobDeps, run: JobRun, loaded: Loaded) -> Outcome:
     """A re-run whose recovery was meanwhile closed as paid by someone else: was it us after all?
 
-    If the process died after Stripe took our payment, the invoice.paid webhook can close the
+    If the process died after Stripe took our payment, the invoice.paid event can close the
     recovery before this job runs again. Stripe still holds the answer to our request.
     """
-    async with deps.uow_factory() as uow:
-        loaded = await load(uow, run.job.recovery_id)
-    if loaded is None or loaded.status is not RecoveryStatus.RECOVERED or loaded.recovery.recovered_by in _OURS:
-        return False
     key = pay_idempotency_key(loaded.recovery.id, loaded.recovery.next_attempt_number())
-    return await _replay_lost_answer(deps, run, loaded, key)
+    if await _replay_lost_answer(deps, run, loaded, key):
+        return Done()
+    return await finish(deps, run)
 
 
 async def _replay_lost_answer(deps: JobDeps, run: JobRun, loaded: Loaded, key: str) -> bool:

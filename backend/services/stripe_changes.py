@@ -38,7 +38,7 @@ def new_recovery_id() -> str:
     return f"rec_{uuid.uuid4().hex[:24]}"
 
 
-async def _enabled_settings(uow: UnitOfWork, stripe_account: StripeAccount) -> RecoverySettings | None:
+async def enabled_settings(uow: UnitOfWork, stripe_account: StripeAccount) -> RecoverySettings | None:
     account = await uow.accounts.get(stripe_account)
     if account is None or account.status is not AccountStatus.INSTALLED:
         return None
@@ -54,7 +54,7 @@ async def payment_failed(uow: UnitOfWork, fact: InvoicePaymentFailed, now: datet
         return await _note_stripe_retrying(uow, existing, fact.next_payment_attempt, now)
     if fact.collection_method != "charge_automatically":
         return "ignored: the customer pays this invoice by hand"
-    settings = await _enabled_settings(uow, fact.account)
+    settings = await enabled_settings(uow, fact.account)
     if settings is None:
         return "ignored: recovery is off for this account"
     if fact.billing_reason not in SUBSCRIPTION_BILLING_REASONS and not settings.recover_one_off_invoices:

@@ -9,7 +9,8 @@ from backend.services.event_effects import apply_fact
 from backend.services.ports import Clock
 from backend.services.queued_events import encode_fact
 from backend.services.records import NewJob
-from backend.services.unit_of_work import UnitOfWorkFactory
+from backend.services.stripe_changes import enabled_settings
+from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
@@ -30,8 +31,8 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
     and uninstall stay in the request: they are cheap, and every later event depends on them.
     """
     now = clock.now()
-    fact = _needs_no_work(fact)
     async with uow_factory() as uow:
+        fact = await _needs_no_work(uow, fact)
         fresh = await uow.events.record(
             event_id=envelope.event_id, type=envelope.type, account_id=envelope.account_id,
             livemode=envelope.livemode, outcome="ignored" if isinstance(fact, Ignored) else "processed",
@@ -53,8 +54,12 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
     return outcome
 
 
-def _needs_no_work(fact: Fact) -> Fact:
-    """Answer at once what the event alone says Recoup will never act on."""
-    if isinstance(fact, InvoicePaymentFailed) and fact.collection_method != "charge_automatically":
-        return Ignored("the customer pays this invoice by hand")
+async def _needs_no_work(uow: UnitOfWork, fact: Fact) -> Fact:
+    """Answer at once what Recoup will never act on, as of the moment Stripe tells us (two reads)."""
+    if isinstance(fact, InvoicePaymentFailed):
+        if fact.collection_method != "charge_automatically":
+            return Ignored("the customer pays this invoice by hand")
+        # Off means off when the failure happens: switching on a moment later does not reach back.
+        if await enabled_settings(uow, fact.account) is None:
+            return Ignored("recovery is off for this account")
     return fact
