@@ -23,9 +23,9 @@ from backend.adapters.db.engine import create_engine
 from backend.adapters.db.migrations import upgrade_to_head
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.config import Config
+from backend.jobs.registry import JOB_HANDLERS
+from backend.jobs.runner import JobDeps, JobRunner
 from backend.scheduler import build_scheduler
-from backend.services.job_handlers import JOB_HANDLERS
-from backend.services.job_runner import JobDeps, JobRunner
 from backend.services.ports import Clock, StripeGateway
 from backend.web import api, health, openapi
 from backend.web.context import AppContext

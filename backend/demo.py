@@ -23,7 +23,7 @@ from backend.config import Config
 from backend.demo_console import console_routes
 from backend.domain.billing import StripeAccount
 from backend.services.account_settings import save_settings
-from backend.services.daily import queue_daily_work
+from backend.services.overdue_chase import queue_daily_work
 from backend.simulator.control import control_routes
 from backend.simulator.scenarios import build_scenario
 from backend.simulator.simulator import Simulator

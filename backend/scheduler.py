@@ -12,8 +12,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from backend.services.daily import prune_bookkeeping, queue_daily_work
-from backend.services.job_runner import JobRunner
+from backend.jobs.runner import JobRunner
+from backend.services.overdue_chase import prune_bookkeeping, queue_daily_work
 from backend.services.ports import Clock
 from backend.services.unit_of_work import UnitOfWorkFactory
 

@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from backend.domain.attribution import Attribution, caused_by_recoup
 from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryEvent
 from backend.services.lifecycle import end_recovery, open_recovery
@@ -38,7 +39,8 @@ async def _seed(uow_factory: SqlUnitOfWorkFactory, recoveries: int) -> None:
             await open_recovery(uow, record, at)
             if n % 5 < 3:
                 event = RecoveryEvent.PAID if n % 5 < 2 else RecoveryEvent.EXHAUSTED
-                await end_recovery(uow, record, event, outcome="bench", now=at + timedelta(days=2), tag=False)
+                await end_recovery(uow, record, event, outcome="bench", now=at + timedelta(days=2), tag=False,
+                                   attribution=Attribution.RECOUP_RETRY)
         await uow.commit()
 
 
@@ -48,7 +50,7 @@ async def _scan(uow_factory: SqlUnitOfWorkFactory) -> tuple[Counter[str], int]:
         rows = await uow.recoveries.list_for_account(ACCOUNT)
     recovered: Counter[str] = Counter()
     for row in rows:
-        if row.status == "recovered":
+        if row.status == "recovered" and caused_by_recoup(row.recovered_by):
             recovered[row.currency] += row.amount
     return recovered, sum(1 for row in rows if row.status not in ("recovered", "exhausted", "closed"))
 

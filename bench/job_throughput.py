@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from backend.adapters.clock import ManualClock
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.domain.billing import StripeAccount
-from backend.services.job_kinds import JobKind
-from backend.services.job_runner import JobDeps, JobHandler, JobRun, JobRunner
+from backend.jobs.kinds import JobKind
+from backend.jobs.runner import JobDeps, JobHandler, JobRun, JobRunner
 from backend.services.records import NewJob
 from bench.databases import POSTGRES, SQLITE, fresh_database
 from bench.options import Options

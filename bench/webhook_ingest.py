@@ -23,7 +23,7 @@ URL = "http://recoup.bench"
 Signed = tuple[bytes, dict[str, str]]
 
 IGNORED = "ignored: product.created is not used"
-OPENED = "recovery opened"
+OPENED = "queued"  # the request only records the event and queues the job that opens the recovery
 DUPLICATE = "duplicate"
 
 
@@ -80,7 +80,7 @@ async def run(options: Options) -> str:
                                   warm_up=lambda k=kind: _round(k, 20))
         baseline = medians["ignored"]
         for label, key in (("product.created, ignored (baseline)", "ignored"),
-                           ("invoice.payment_failed, opens recovery", "opened"),
+                           ("invoice.payment_failed, queues its recovery", "opened"),
                            ("same payment_failed redelivered", "duplicate")):
             rows.append([kind, label, rate(n / medians[key]), ratio(medians[key] / baseline)])
     table = render(f"1. Webhook ingest: {n} signed events per path, POSTed one at a time to the app",

@@ -23,8 +23,8 @@ from backend.app import create_app
 from backend.config import Config
 from backend.demo import LateBoundApp
 from backend.domain.billing import StripeAccount
+from backend.jobs.runner import JobRunner
 from backend.services.account_settings import save_settings
-from backend.services.job_runner import JobRunner
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.simulator.simulator import Simulator
 from backend.simulator.transport import BASE_URL

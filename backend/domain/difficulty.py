@@ -8,7 +8,7 @@ import math
 #   attempts   4 points per attempt, capped at 10 attempts          -> 0..40
 #   codes      5 points per decline code beyond the first, cap 3    -> 0..15
 #   time       25 * ln(1 + hours) / ln(1 + 1440), capped at 60 days -> 0..25
-#   channel    retry 0, other 5, customer 15, card_update 20        -> 0..20
+#   channel    recoup_retry 0, other/out_of_band 5, customer 15, card_update 20        -> 0..20
 # Every part is non-decreasing in its input, so the score is monotone in each argument. The time part
 # is logarithmic because the first day of waiting says more about difficulty than the fifth week.
 _ATTEMPT_POINTS = 4
@@ -19,7 +19,8 @@ _TIME_POINTS = 25
 _TIME_CAP_HOURS = 60 * 24  # the longest dunning period the settings allow
 # A plain retry needed nothing from anyone; a card update means the card on file was dead and the
 # customer had to act, the hardest road back.
-RECOVERED_BY_POINTS: dict[str, int] = {"retry": 0, "other": 5, "customer": 15, "card_update": 20}
+RECOVERED_BY_POINTS: dict[str, int] = {"recoup_retry": 0, "other": 5, "out_of_band": 5, "customer": 15,
+                                       "card_update": 20}
 
 
 def difficulty_score(*, attempts_needed: int, distinct_decline_codes: int, hours_to_recover: float,

@@ -30,11 +30,20 @@ class AskForNewCard:
 
 
 @dataclass(frozen=True)
-class GiveUp:
+class WaitForDeadline:
+    """No retry fits any more: wait for the customer, and end at the deadline."""
+
     reason: str
 
 
-NextStep = RetryAt | AskForNewCard | GiveUp
+@dataclass(frozen=True)
+class GiveUp:
+    """The dunning period is over: end now."""
+
+    reason: str
+
+
+NextStep = RetryAt | AskForNewCard | WaitForDeadline | GiveUp
 
 
 @dataclass(frozen=True)
@@ -100,18 +109,23 @@ def plan_next_attempt(ctx: RetryContext, now: datetime) -> NextStep:
         return GiveUp(f"dunning period of {ctx.dunning_days} days ended "
                       f"{ctx.deadline:%Y-%m-%d %H:%M} UTC")
     if ctx.retries_made >= ctx.max_retries:
-        return GiveUp(f"retry limit reached: {ctx.retries_made} of {ctx.max_retries} retries made")
+        return WaitForDeadline(f"retry limit reached: {ctx.retries_made} of {ctx.max_retries} retries made; "
+                               f"{_waiting_until(ctx)}")
     if ctx.category is _C.NEEDS_NEW_CARD:
         return AskForNewCard("needs a new card: the issuer will refuse this card again, "
-                             "so no blind retry; asking the customer for another card")
+                             f"so no blind retry; {_waiting_until(ctx)}")
     if ctx.category is _C.NEEDS_AUTHENTICATION:
         return AskForNewCard("needs authentication: the bank wants the customer to confirm the "
-                             "payment; sending them a link")
+                             f"payment; {_waiting_until(ctx)}")
     when, why = _plan_slot(ctx, now)
     if when > ctx.deadline:
-        return GiveUp(f"{why} would fall after the dunning deadline "
-                      f"({ctx.deadline:%Y-%m-%d %H:%M} UTC)")
+        # Ending now would cut the merchant's dunning period short by up to a week.
+        return WaitForDeadline(f"{why} would fall after the dunning deadline; {_waiting_until(ctx)}")
     return _within_network_budget(ctx, when, why)
+
+
+def _waiting_until(ctx: RetryContext) -> str:
+    return f"waiting for the customer until the deadline, {ctx.deadline:%Y-%m-%d %H:%M} UTC"
 
 
 def _plan_slot(ctx: RetryContext, now: datetime) -> tuple[datetime, str]:
@@ -181,11 +195,9 @@ def _within_network_budget(ctx: RetryContext, when: datetime, why: str) -> NextS
     if verdict.allowed:
         return RetryAt(when, why)
     if verdict.earliest is None:
-        return AskForNewCard(f"card network rule: {verdict.reason}; asking the customer for "
-                             f"another card")
+        return AskForNewCard(f"card network rule: {verdict.reason}; {_waiting_until(ctx)}")
     if verdict.earliest > ctx.deadline:
-        return GiveUp(f"card network budget used up: {verdict.reason}, after the dunning deadline "
-                      f"({ctx.deadline:%Y-%m-%d %H:%M} UTC)")
+        return WaitForDeadline(f"card network budget used up: {verdict.reason}; {_waiting_until(ctx)}")
     tz = timezone_for_country(ctx.customer_country)
     morning = next_local_morning(verdict.earliest, tz)
     later = morning if morning <= ctx.deadline else verdict.earliest

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from backend.domain.billing import StripeAccount
-from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, transition
+from backend.domain.recovery_state import RecoveryStatus
 from backend.domain.settings import RecoverySettings, apply_changes, from_json
 from backend.services.errors import AccountNotInstalled
 from backend.services.planning import queue_replan
@@ -49,33 +49,36 @@ async def save_settings(uow_factory: UnitOfWorkFactory, clock: Clock, account: S
             # Off means off at once: nothing queued runs until recovery is switched back on.
             await uow.jobs.pause_for_account(account)
         if after.observe_only != before.observe_only:
-            await _switch_observe_only(uow, account, observe=after.observe_only, now=now,
-                                       replan=after.enabled)
+            await _switch_observe_only(uow, account, after, now=now)
         if after.enabled and not before.enabled:
             await _replan_all(uow, account, now, why="recovery switched back on")
             await uow.jobs.resume_for_account(account, now)
+        elif after.enabled and _plan_changed(before, after):
+            # Every open recovery follows the new rules at once, including its end of dunning.
+            await _replan_all(uow, account, now, why="settings changed", settings=after)
         await uow.commit()
     return after
 
 
-async def _replan_all(uow: UnitOfWork, account: StripeAccount, now: datetime, *, why: str) -> None:
+def _plan_changed(before: RecoverySettings, after: RecoverySettings) -> bool:
+    return (before.dunning_days, before.max_retries) != (after.dunning_days, after.max_retries)
+
+
+async def _replan_all(uow: UnitOfWork, account: StripeAccount, now: datetime, *, why: str,
+                      settings: RecoverySettings | None = None) -> None:
     for recovery in await uow.recoveries.open_for_account(account):
-        if recovery.status != RecoveryStatus.PAUSED:
+        if settings is not None:
+            recovery.dunning_length_changed(settings)
+        if recovery.state is not RecoveryStatus.PAUSED:
             await queue_replan(uow, recovery, now, why=why)
-            await uow.recoveries.save(recovery)
+        await uow.recoveries.save(recovery)
 
 
-async def _switch_observe_only(uow: UnitOfWork, account: StripeAccount, *, observe: bool, now: datetime,
-                               replan: bool) -> None:
+async def _switch_observe_only(uow: UnitOfWork, account: StripeAccount, settings: RecoverySettings, *,
+                               now: datetime) -> None:
     for recovery in await uow.recoveries.open_for_account(account):
-        status = RecoveryStatus(recovery.status)
-        if observe and status in (RecoveryStatus.SCHEDULED, RecoveryStatus.AWAITING_CUSTOMER):
-            recovery.status = str(transition(status, RecoveryEvent.OBSERVED))
-        elif not observe and status is RecoveryStatus.OBSERVING:
-            # Going live: plan real retries from now rather than replaying the paper schedule.
-            recovery.status = str(transition(status, RecoveryEvent.RETRY_SCHEDULED))
-            if replan:
-                await queue_replan(uow, recovery, now, why="observe-only switched off")
-        else:
-            continue
+        going_live = recovery.observe_only_switched(observe=settings.observe_only, now=now, settings=settings)
+        if going_live and settings.enabled:
+            # Plan real retries from now rather than replaying the paper schedule.
+            await queue_replan(uow, recovery, now, why="observe-only switched off")
         await uow.recoveries.save(recovery)

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from backend.domain.recovery_state import RecoveryEvent
 from backend.domain.settings import RecoverySettings
-from backend.services.facts import AppInstalled, AppUninstalled
 from backend.services.lifecycle import end_recovery
 from backend.services.records import AccountRecord, AccountStatus
 from backend.services.unit_of_work import UnitOfWork
+from backend.services.webhook_events import AppInstalled, AppUninstalled
 
 
 def _last_change(record: AccountRecord) -> datetime:
@@ -41,8 +41,9 @@ async def app_uninstalled(uow: UnitOfWork, fact: AppUninstalled, now: datetime) 
         return "stale"  # an older uninstall delivered after a newer re-install
     await uow.jobs.cancel_for_account(fact.account, now)
     for recovery in await uow.recoveries.open_for_account(fact.account):
+        # Stripe refuses every call once the app is uninstalled, so nothing can be written back.
         await end_recovery(uow, recovery, RecoveryEvent.CLOSED_ELSEWHERE, outcome="app_uninstalled", now=now,
-                           tag=False)
+                           tag=False, restore_collection=False)
     await uow.accounts.save(AccountRecord(
         account_id=fact.account.id, livemode=fact.account.livemode, status=AccountStatus.UNINSTALLED,
         installed_at=record.installed_at if record else fact.at, uninstalled_at=fact.at))

@@ -4,47 +4,59 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend.domain.attribution import Attribution, caused_by_recoup
 from backend.domain.difficulty import difficulty_score
-from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal, transition
-from backend.services.job_kinds import JobKind, tag_key
-from backend.services.records import NewJob, RecoveryRecord
+from backend.domain.recovery import Recovery
+from backend.domain.recovery_state import RecoveryEvent
+from backend.jobs.kinds import JobKind, restore_key, tag_key
+from backend.services.records import NewJob
 from backend.services.unit_of_work import UnitOfWork
 
 
-async def open_recovery(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime) -> None:
+async def open_recovery(uow: UnitOfWork, recovery: Recovery, now: datetime) -> None:
     """Store a new recovery and count it as in flight."""
     await uow.recoveries.add(recovery)
     await uow.stats.opened(recovery.account, recovery.currency, recovery.amount, now)
 
 
-async def end_recovery(uow: UnitOfWork, recovery: RecoveryRecord, event: RecoveryEvent, *, outcome: str,
-                       now: datetime, recovered_by: str | None = None, tag: bool = True) -> bool:
-    """Move an open recovery to its terminal state; False when it had already ended."""
-    status = RecoveryStatus(recovery.status)
-    if is_terminal(status):
+async def end_recovery(uow: UnitOfWork, recovery: Recovery, event: RecoveryEvent, *, outcome: str,
+                       now: datetime, attribution: Attribution | None = None, tag: bool = True,
+                       restore_collection: bool = True) -> bool:
+    """Move an open recovery to its terminal state and save it; False when it had already ended."""
+    if not recovery.end(event, outcome=outcome, now=now, attribution=attribution):
         return False
-    recovery.status = str(transition(status, event))
-    recovery.outcome = outcome
-    recovery.closed_at = now
-    recovery.next_attempt_at = None
-    recovery.next_attempt_reason = None
-    if event is RecoveryEvent.PAID:
-        recovery.recovered_by = recovered_by or "other"
-        recovery.difficulty = await score(uow, recovery, now)
-    await uow.recoveries.save(recovery)
-    await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now)
-    await uow.jobs.cancel_for_recovery(recovery.id, now)
-    if tag and event in (RecoveryEvent.PAID, RecoveryEvent.EXHAUSTED):
-        await queue_tag(uow, recovery, recovery.status, now)
+    await recorded_end(uow, recovery, now, tag=tag, restore_collection=restore_collection)
     return True
 
 
-def paid_elsewhere_by(recovery: RecoveryRecord) -> str:
-    """Who paid an invoice when it was not our retry: the customer if we had asked them, else someone."""
-    return "customer" if recovery.status == RecoveryStatus.AWAITING_CUSTOMER else "other"
+async def recorded_end(uow: UnitOfWork, recovery: Recovery, now: datetime, *, tag: bool = True,
+                       restore_collection: bool = True) -> None:
+    """Save a recovery that has just ended: totals, its queued work, the invoice tag, Stripe's collection."""
+    if recovery.recovered_by is not None:
+        recovery.scored(await score(uow, recovery, now))
+    await uow.recoveries.save(recovery)
+    await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now,
+                          caused_by_recoup=caused_by_recoup(recovery.recovered_by))
+    await uow.jobs.cancel_for_recovery(recovery.id, now)
+    if tag and recovery.status in ("recovered", "exhausted") and not recovery.end_actions_pending:
+        await queue_tag(uow, recovery, recovery.status, now)
+    if restore_collection and recovery.status != "recovered" and recovery.collection_to_restore():
+        await uow.jobs.enqueue(NewJob(kind=JobKind.RESTORE_COLLECTION, account=recovery.account, run_at=now,
+                                      recovery_id=recovery.id, dedupe_key=restore_key(recovery.id)), now)
 
 
-async def score(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime) -> int:
+async def correct_attribution(uow: UnitOfWork, recovery: Recovery, attribution: Attribution,
+                              now: datetime) -> None:
+    """Our own successful attempt outranks the guess a payment webhook made before it."""
+    before = caused_by_recoup(recovery.reattribute(attribution))
+    recovery.scored(await score(uow, recovery, now))
+    await uow.recoveries.save(recovery)
+    if before != caused_by_recoup(attribution):
+        await uow.stats.reattributed(recovery.account, recovery.currency, recovery.amount,
+                                     caused_by_recoup=caused_by_recoup(attribution), at=now)
+
+
+async def score(uow: UnitOfWork, recovery: Recovery, now: datetime) -> int:
     attempts = await uow.attempts.for_recovery(recovery.id)
     codes = {code for code in [recovery.first_decline_code, *(a.decline_code for a in attempts)] if code}
     return difficulty_score(attempts_needed=len(attempts), distinct_decline_codes=len(codes),
@@ -52,7 +64,7 @@ async def score(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime) -> int
                             recovered_by=recovery.recovered_by or "other")
 
 
-async def queue_tag(uow: UnitOfWork, recovery: RecoveryRecord, status: str, now: datetime) -> None:
+async def queue_tag(uow: UnitOfWork, recovery: Recovery, status: str, now: datetime) -> None:
     """Queue the invoice metadata write that lets merchants filter invoices by recovery status."""
     await uow.jobs.enqueue(NewJob(kind=JobKind.TAG_INVOICE, account=recovery.account, run_at=now,
                                   recovery_id=recovery.id, payload={"status": status},

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend.domain.billing import StripeAccount
+from backend.domain.recovery import Attempt, Recovery
 
 
 class AccountStatus(StrEnum):
@@ -63,55 +64,6 @@ class ClaimedJob:
     dedupe_key: str
 
 
-@dataclass
-class RecoveryRecord:
-    id: str
-    account_id: str
-    livemode: bool
-    invoice_id: str
-    customer_id: str
-    subscription_id: str | None
-    amount: int
-    currency: str
-    status: str
-    started_at: datetime
-    deadline: datetime
-    customer_country: str | None = None
-    first_decline_category: str | None = None
-    first_decline_code: str | None = None
-    latest_decline_category: str | None = None
-    latest_decline_code: str | None = None
-    latest_advice_code: str | None = None
-    latest_network_advice_code: str | None = None
-    strategy: str | None = None
-    attempts_made: int = 0
-    next_attempt_at: datetime | None = None
-    next_attempt_reason: str | None = None
-    outcome: str | None = None
-    outcome_detail: str | None = None
-    recovered_by: str | None = None
-    difficulty: int | None = None
-    closed_at: datetime | None = None
-    stripe_retrying: bool = False
-    version: int = 1
-
-    @property
-    def account(self) -> StripeAccount:
-        return StripeAccount(self.account_id, self.livemode)
-
-
-@dataclass
-class AttemptRecord:
-    recovery_id: str
-    number: int
-    attempted_at: datetime
-    outcome: str  # succeeded | declined
-    idempotency_key: str
-    trigger: str  # schedule | card_update | merchant
-    payment_method_id: str | None = None
-    card_brand: str | None = None
-    card_last4: str | None = None
-    decline_code: str | None = None
-    advice_code: str | None = None
-    network_advice_code: str | None = None
-    request_id: str | None = None
+# The aggregate is the record: repositories store and load it field by field.
+RecoveryRecord = Recovery
+AttemptRecord = Attempt

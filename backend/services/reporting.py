@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from backend.domain.attribution import recovery_rate
 from backend.domain.billing import StripeAccount
-from backend.domain.recovery_state import RecoveryStatus, allowed_actions, is_terminal
 from backend.services.account_settings import require_installed
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWorkFactory
@@ -20,7 +20,6 @@ RECENT_SHOWN = 10
 class RecoveryStory:
     recovery: RecoveryRecord
     attempts: list[AttemptRecord]
-    actions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,8 @@ class Warning:
 
 @dataclass
 class Overview:
-    recovered: dict[str, int] = field(default_factory=dict)
+    recovered: dict[str, int] = field(default_factory=dict)  # only payments Recoup caused
+    paid_without_recoup: dict[str, int] = field(default_factory=dict)  # shown beside, never inside
     in_flight: dict[str, int] = field(default_factory=dict)
     recovery_rate: float | None = None
     active_count: int = 0
@@ -52,12 +52,12 @@ async def recovery_story(uow_factory: UnitOfWorkFactory, account: StripeAccount,
         if recovery is None:
             return None
         attempts = await uow.attempts.for_recovery(recovery.id)
-    return RecoveryStory(recovery, attempts, allowed_actions(RecoveryStatus(recovery.status)))
+    return RecoveryStory(recovery, attempts)
 
 
 def stripe_retry_warnings(recoveries: list[RecoveryRecord]) -> list[Warning]:
     """Warn while Stripe's own retries run on invoices Recoup manages (double retries)."""
-    flagged = [r for r in recoveries if r.stripe_retrying and not is_terminal(RecoveryStatus(r.status))]
+    flagged = [r for r in recoveries if r.stripe_retrying and r.is_open]
     if not flagged:
         return []
     return [Warning("stripe_retries_active",
@@ -83,12 +83,11 @@ async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: 
         next_due = await uow.recoveries.next_due(account, NEXT_DUE_SHOWN)
         recent = await uow.recoveries.recently_ended(account, RECENT_SHOWN)
         flagged = await uow.recoveries.flagged_stripe_retrying(account)
-    won = sum(t.recovered_count for t in totals)
-    lost = sum(t.exhausted_count for t in totals)
     return Overview(
         recovered={t.currency: t.recovered_amount for t in totals if t.recovered_count},
+        paid_without_recoup={t.currency: t.paid_elsewhere_amount for t in totals if t.paid_elsewhere_count},
         in_flight={t.currency: t.open_amount for t in totals if t.open_count},
-        recovery_rate=won / (won + lost) if won + lost else None,
+        recovery_rate=recovery_rate(sum(t.recovered_count for t in totals), sum(t.exhausted_count for t in totals)),
         active_count=sum(t.open_count for t in totals),
         next_due=next_due, recent_outcomes=recent,
         weekly=[(week, weekly.get(week, (0, 0))[1], weekly.get(week, (0, 0))[0]) for week in weeks],

@@ -1,37 +1,32 @@
-"""One retry: re-read the invoice, pick the card, pay with a durable idempotency key, plan what next."""
+"""One retry: re-read the invoice and subscription, pick the card, ask the guard, pay, plan what next."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from backend.domain.attribution import Attribution
 from backend.domain.billing import Card, CardDecline, Declined, InvoiceStatus, Paid, PayOutcome
 from backend.domain.card_rotation import next_card
+from backend.domain.charge_guard import ChargeAnswer, ChargeQuestion, Then
 from backend.domain.declines import DeclineCategory, classify_decline, is_retryable
-from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal
+from backend.domain.recovery import Attempt, Recovery, card_history, failed_card_ids, latest_card
+from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus
+from backend.jobs.kinds import JobKind, pay_idempotency_key, scheduled_pay_key
+from backend.jobs.loading import Loaded, finish, load, load_for_job
+from backend.jobs.outcomes import Done, Outcome
+from backend.jobs.runner import JobDeps, JobRun
 from backend.services import recovery_log
-from backend.services.job_kinds import pay_idempotency_key
-from backend.services.job_runner import JobDeps, JobRun
-from backend.services.lifecycle import end_recovery, score
-from backend.services.observe import observe_attempt
-from backend.services.planning import plan_and_queue
+from backend.services.lifecycle import correct_attribution, end_recovery
+from backend.services.paper_attempts import observe_attempt
+from backend.services.planning import enqueue, plan_and_queue, queue_end
 from backend.services.ports import StripeRequestRejected
-from backend.services.records import AttemptRecord, RecoveryRecord
-from backend.services.recovery_jobs_common import (
-    Loaded,
-    card_facts,
-    close_for_settled_invoice,
-    failed_card_ids,
-    latest_card,
-    load,
-    load_open,
-)
-from backend.services.unit_of_work import UnitOfWork
+from backend.services.settled_invoices import close_for_settled_invoice, close_for_stopped_subscription
 
 # What each trigger means for attribution when the payment succeeds.
-_RECOVERED_BY = {"schedule": "retry", "merchant": "retry", "card_update": "card_update"}
-_OURS = frozenset(_RECOVERED_BY.values())
+_ATTRIBUTION = {"schedule": Attribution.RECOUP_RETRY, "merchant": Attribution.RECOUP_RETRY,
+                "card_update": Attribution.CARD_UPDATE}
+_OURS = frozenset(str(a) for a in _ATTRIBUTION.values())
 
 
 @dataclass(frozen=True)
@@ -39,39 +34,81 @@ class CardChoice:
     payment_method_id: str | None  # None: Stripe charges the invoice's default payment method
     card: Card | None
     rotated: bool  # another card than the failed one: make it the default if it works
+    fingerprints: dict[str, str | None]
+
+    @property
+    def card_id(self) -> str | None:
+        return self.payment_method_id or (self.card.id if self.card else None)
 
 
-async def pay_invoice(deps: JobDeps, run: JobRun) -> None:
-    if run.job.tries > 1 and await _credit_lost_success(deps, run):
-        return
-    loaded = await load_open(deps, run)
-    if loaded is None:
-        return
+async def pay_invoice(deps: JobDeps, run: JobRun) -> Outcome:
+    crash_rerun = run.job.tries > 1
+    loaded = await load_for_job(deps, run, keep_ended=_paid_by_someone_else if crash_rerun else None)
+    if not isinstance(loaded, Loaded):
+        return loaded
+    if not loaded.recovery.is_open:
+        return await _credit_lost_success(deps, run, loaded)
     if loaded.settings.observe_only or loaded.status is RecoveryStatus.OBSERVING:
-        await observe_attempt(deps, run, loaded)
-        return
+        return await observe_attempt(deps, run, loaded)
     recovery = loaded.recovery
     invoice = await deps.gateway.retrieve_invoice(recovery.account, recovery.invoice_id)
-    number = recovery.attempts_made + 1
     # The key depends only on the recovery and the attempt number, so a job re-run after a crash
     # (or by a second worker after a lost lease) replays Stripe's stored answer instead of charging.
+    number = recovery.next_attempt_number()
     key = pay_idempotency_key(recovery.id, number)
-    if invoice.status is not InvoiceStatus.OPEN:
-        if not (invoice.status is InvoiceStatus.PAID and run.job.tries > 1
-                and await _replay_lost_answer(deps, run, loaded, key)):
-            await close_for_settled_invoice(deps, run, invoice)  # paid elsewhere: never charge twice
-        return
+    if invoice.status is InvoiceStatus.PAID and run.job.tries > 1 \
+            and await _replay_lost_answer(deps, run, loaded, key):
+        return Done()
+    subscription_status = None
+    if invoice.subscription_id and invoice.status is InvoiceStatus.OPEN:
+        # customer.subscription.deleted may still be on its way: ask Stripe, not our inbox.
+        subscription_status = (await deps.gateway.retrieve_subscription(recovery.account,
+                                                                        invoice.subscription_id)).status
     choice = await _choose_card(deps, loaded, invoice.customer_id, run.job.payload)
+    answer = recovery.may_charge(ChargeQuestion(invoice_status=invoice.status,
+                                                subscription_status=subscription_status, card=choice.card,
+                                                card_id=choice.card_id, now=deps.clock.now()),
+                                 loaded.attempts, choice.fingerprints)
+    if not answer.allowed:
+        if invoice.status is not InvoiceStatus.OPEN:
+            return await close_for_settled_invoice(deps, run, invoice)  # paid elsewhere: never charge twice
+        return await _not_charged(deps, run, answer, subscription_status)
     try:
         outcome = await deps.gateway.pay_invoice(recovery.account, invoice.id, idempotency_key=key,
                                                  payment_method=choice.payment_method_id)
     except StripeRequestRejected as refusal:
-        await _record(deps, run, _refusal_as_decline(refusal), choice, number, key,
-                      category=_refusal_category(refusal))
-        return
+        return await _record(deps, run, _refusal_as_decline(refusal), choice, number, key,
+                             category=_refusal_category(refusal))
     if isinstance(outcome, Paid) and choice.rotated and choice.payment_method_id:
         await _make_default(deps, recovery, choice.payment_method_id, failed_card_ids(loaded.attempts))
-    await _record(deps, run, outcome, choice, number, key)
+    return await _record(deps, run, outcome, choice, number, key)
+
+
+async def _not_charged(deps: JobDeps, run: JobRun, answer: ChargeAnswer, subscription_status: str | None) -> Outcome:
+    """The guard said no: close, wait for a card, come back when the network allows, or end."""
+    if answer.then is Then.CLOSE:
+        return await close_for_stopped_subscription(deps, run, subscription_status or "canceled")
+    now = deps.clock.now()
+    async with deps.uow_factory() as uow:
+        fresh = await load(uow, run.job.recovery_id)
+        assert fresh is not None, "recoveries are never deleted while their jobs run"
+        recovery = fresh.recovery
+        recovery.charge_refused(answer, now)
+        if answer.then is Then.LATER and recovery.next_attempt_at is not None:
+            when = recovery.next_attempt_at
+            await enqueue(uow, recovery, JobKind(run.job.kind), when, dict(run.job.payload),
+                          scheduled_pay_key(recovery.id, recovery.attempts_made, int(when.timestamp())), now)
+            await queue_end(uow, recovery, now)
+        elif answer.then is Then.WAIT_FOR_CARD:
+            await queue_end(uow, recovery, now)
+        else:
+            last_pm, brand = latest_card(fresh.attempts)
+            await plan_and_queue(uow, recovery, fresh.settings, card=card_history(fresh.attempts, last_pm, brand),
+                                 now=now)
+        await uow.recoveries.save(recovery)
+        await run.finish(uow)
+        await uow.commit()
+    return Done()
 
 
 def _refusal_as_decline(refusal: StripeRequestRejected) -> Declined:
@@ -89,18 +126,20 @@ def _refusal_category(refusal: StripeRequestRejected) -> DeclineCategory:
     return DeclineCategory.NEEDS_NEW_CARD
 
 
-async def _credit_lost_success(deps: JobDeps, run: JobRun) -> bool:
+def _paid_by_someone_else(recovery: Recovery) -> bool:
+    return recovery.status == RecoveryStatus.RECOVERED and recovery.recovered_by not in _OURS
+
+
+async def _credit_lost_success(deps: JobDeps, run: JobRun, loaded: Loaded) -> Outcome:
     """A re-run whose recovery was meanwhile closed as paid by someone else: was it us after all?
 
-    If the process died after Stripe took our payment, the invoice.paid webhook can close the
+    If the process died after Stripe took our payment, the invoice.paid event can close the
     recovery before this job runs again. Stripe still holds the answer to our request.
     """
-    async with deps.uow_factory() as uow:
-        loaded = await load(uow, run.job.recovery_id)
-    if loaded is None or loaded.status is not RecoveryStatus.RECOVERED or loaded.recovery.recovered_by in _OURS:
-        return False
-    key = pay_idempotency_key(loaded.recovery.id, loaded.recovery.attempts_made + 1)
-    return await _replay_lost_answer(deps, run, loaded, key)
+    key = pay_idempotency_key(loaded.recovery.id, loaded.recovery.next_attempt_number())
+    if await _replay_lost_answer(deps, run, loaded, key):
+        return Done()
+    return await finish(deps, run)
 
 
 async def _replay_lost_answer(deps: JobDeps, run: JobRun, loaded: Loaded, key: str) -> bool:
@@ -119,35 +158,35 @@ async def _replay_lost_answer(deps: JobDeps, run: JobRun, loaded: Loaded, key: s
         return False
     if not isinstance(outcome, Paid):
         return False
-    await _record(deps, run, outcome, choice, recovery.attempts_made + 1, key)
+    await _record(deps, run, outcome, choice, recovery.next_attempt_number(), key)
     return True
 
 
 async def _choose_card(deps: JobDeps, loaded: Loaded, customer_id: str, payload: dict[str, Any]) -> CardChoice:
     cards = await deps.gateway.list_card_payment_methods(loaded.recovery.account, customer_id)
     by_id = {card.id: card for card in cards}
+    prints = {card.id: card.fingerprint for card in cards}
     failed = failed_card_ids(loaded.attempts)
     requested = payload.get("payment_method")
     if isinstance(requested, str) and requested:
-        return CardChoice(requested, by_id.get(requested), rotated=False)  # already the new default
+        return CardChoice(requested, by_id.get(requested), rotated=False, fingerprints=prints)
     wants_other_card = payload.get("trigger") == "card_update" or (
         loaded.settings.card_rotation and _latest_is_soft(loaded.recovery))
     if wants_other_card:
         # Stripe lists a customer's cards newest first, so a card just added comes first.
         candidate = next_card(cards, failed_card_ids=failed, now=deps.clock.now())
         if candidate is not None:
-            return CardChoice(candidate.id, candidate, rotated=True)
+            return CardChoice(candidate.id, candidate, rotated=True, fingerprints=prints)
     last_pm, _ = latest_card(loaded.attempts)
-    return CardChoice(None, by_id.get(last_pm or ""), rotated=False)
+    return CardChoice(None, by_id.get(last_pm or ""), rotated=False, fingerprints=prints)
 
 
-def _latest_is_soft(recovery: RecoveryRecord) -> bool:
+def _latest_is_soft(recovery: Recovery) -> bool:
     category = recovery.latest_decline_category
     return category is not None and is_retryable(DeclineCategory(category))
 
 
-async def _make_default(deps: JobDeps, recovery: RecoveryRecord, payment_method_id: str,
-                        failed: set[str]) -> None:
+async def _make_default(deps: JobDeps, recovery: Recovery, payment_method_id: str, failed: set[str]) -> None:
     """Point the field that held the failed card at the card that worked (STRIPE.md §6.1).
 
     Stripe charges the subscription's default before the customer's, so fixing the wrong field
@@ -169,53 +208,46 @@ async def _make_default(deps: JobDeps, recovery: RecoveryRecord, payment_method_
                                                                idempotency_key=key)
 
 
+def _attempt(recovery_id: str, run: JobRun, outcome: PayOutcome, choice: CardChoice, number: int, key: str,
+             refused: bool, now: Any) -> Attempt:
+    decline = outcome.decline if isinstance(outcome, Declined) else None
+    card = choice.card
+    return Attempt(
+        recovery_id=recovery_id, number=number, attempted_at=now, idempotency_key=key,
+        trigger=str(run.job.payload.get("trigger", "schedule")),
+        outcome="succeeded" if isinstance(outcome, Paid) else ("refused" if refused else "declined"),
+        payment_method_id=(decline.payment_method_id if decline else None) or choice.card_id,
+        card_brand=card.brand if card else None, card_last4=card.last4 if card else None,
+        decline_code=(decline.decline_code or decline.code) if decline else None,
+        advice_code=decline.advice_code if decline else None,
+        network_advice_code=decline.network_advice_code if decline else None, request_id=outcome.request_id)
+
+
 async def _record(deps: JobDeps, run: JobRun, outcome: PayOutcome, choice: CardChoice, number: int,
-                  key: str, *, category: DeclineCategory | None = None) -> None:
+                  key: str, *, category: DeclineCategory | None = None) -> Outcome:
     now = deps.clock.now()
-    trigger = str(run.job.payload.get("trigger", "schedule"))
     async with deps.uow_factory() as uow:
         fresh = await load(uow, run.job.recovery_id)
         assert fresh is not None, "recoveries are never deleted while their jobs run"
         recovery = fresh.recovery
-        attempt = AttemptRecord(
-            recovery_id=recovery.id, number=number, attempted_at=now, idempotency_key=key, trigger=trigger,
-            outcome="succeeded" if isinstance(outcome, Paid) else ("refused" if category else "declined"),
-            payment_method_id=choice.payment_method_id or (choice.card.id if choice.card else None),
-            card_brand=choice.card.brand if choice.card else None,
-            card_last4=choice.card.last4 if choice.card else None, request_id=outcome.request_id)
-        if isinstance(outcome, Declined):
-            decline = outcome.decline
-            attempt.payment_method_id = decline.payment_method_id or attempt.payment_method_id
-            attempt.decline_code = decline.decline_code or decline.code
-            attempt.advice_code = decline.advice_code
-            attempt.network_advice_code = decline.network_advice_code
+        attempt = _attempt(recovery.id, run, outcome, choice, number, key, category is not None, now)
         await uow.attempts.add(attempt)
-        recovery.attempts_made = max(recovery.attempts_made, number)
         if isinstance(outcome, Paid):
-            await _recovered(uow, recovery, _RECOVERED_BY.get(trigger, "retry"), now)
-        elif not is_terminal(RecoveryStatus(recovery.status)):
-            category = category or classify_decline(outcome.decline)
-            recovery.latest_decline_category = str(category)
-            recovery.latest_decline_code = attempt.decline_code
-            recovery.latest_advice_code = outcome.decline.advice_code
-            recovery.latest_network_advice_code = outcome.decline.network_advice_code
-            attempts = [*fresh.attempts, attempt]
-            await plan_and_queue(uow, recovery, fresh.settings,
-                                 card=card_facts(attempts, attempt.payment_method_id, attempt.card_brand),
-                                 now=now)
-            await uow.recoveries.save(recovery)
+            recovery.charge_succeeded(attempt)
+            attribution = _ATTRIBUTION.get(attempt.trigger, Attribution.RECOUP_RETRY)
+            if recovery.is_open:
+                await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid", attribution=attribution,
+                                   now=now)
+            else:
+                await correct_attribution(uow, recovery, attribution, now)
         else:
+            recovery.charge_declined(attempt, outcome.decline, category or classify_decline(outcome.decline))
+            if recovery.is_open:
+                await plan_and_queue(uow, recovery, fresh.settings,
+                                     card=card_history([*fresh.attempts, attempt], attempt.payment_method_id,
+                                                       attempt.card_brand), now=now)
             await uow.recoveries.save(recovery)
         await run.finish(uow)
         await uow.commit()
     recovery_log.attempt_made(recovery, attempt, fresh.settings.max_retries)
-
-
-async def _recovered(uow: UnitOfWork, recovery: RecoveryRecord, by: str, now: datetime) -> None:
-    if is_terminal(RecoveryStatus(recovery.status)):
-        # invoice.paid got here first and guessed the attribution; our successful attempt is the truth.
-        recovery.recovered_by = by
-        recovery.difficulty = await score(uow, recovery, now)
-        await uow.recoveries.save(recovery)
-        return
-    await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid", recovered_by=by, now=now)
+    return Done()

@@ -101,6 +101,8 @@ class CurrencyTotals:
     exhausted_count: int
     exhausted_amount: int
     closed_count: int
+    paid_elsewhere_count: int = 0
+    paid_elsewhere_amount: int = 0
 
 
 class RecoveryStatsRepository(Protocol):
@@ -108,7 +110,11 @@ class RecoveryStatsRepository(Protocol):
 
     async def opened(self, account: StripeAccount, currency: str, amount: int, at: datetime) -> None: ...
     async def ended(self, account: StripeAccount, currency: str, amount: int, status: str,
-                    at: datetime) -> None: ...
+                    at: datetime, *, caused_by_recoup: bool = False) -> None: ...
+    async def reattributed(self, account: StripeAccount, currency: str, amount: int, *, caused_by_recoup: bool,
+                           at: datetime) -> None:
+        """Move a paid recovery between recovered revenue and paid-elsewhere after a late correction."""
+        ...
     async def totals(self, account: StripeAccount) -> list[CurrencyTotals]: ...
     async def weekly(self, account: StripeAccount, weeks: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Failures and recoveries per ISO week start, for the weeks asked (missing weeks: none)."""

@@ -1,27 +1,24 @@
-"""Ingest one Stripe event: deduplicate it and apply its effects in one transaction."""
+"""Ingest one Stripe event: deduplicate it and queue its effects, in one transaction."""
 
 from __future__ import annotations
 
 import logging
 
-from backend.services import recovery_intake
-from backend.services.facts import (
+from backend.jobs.kinds import JobKind
+from backend.services.event_effects import apply_fact
+from backend.services.ports import Clock
+from backend.services.queued_events import encode_fact
+from backend.services.records import NewJob
+from backend.services.stripe_changes import enabled_settings
+from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
-    CardUpdateCompleted,
-    DefaultPaymentMethodChanged,
     EventEnvelope,
     Fact,
     Ignored,
-    InvoiceClosed,
-    InvoicePaid,
     InvoicePaymentFailed,
-    InvoiceUpdated,
-    SubscriptionDeleted,
 )
-from backend.services.installs import app_installed, app_uninstalled
-from backend.services.ports import Clock
-from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 # Outcomes of events that changed nothing: events Recoup has no use for and the echoes of its own
@@ -31,40 +28,42 @@ _CHANGED_NOTHING = ("ignored", "already ", "stale", "no automatic collection", "
 
 async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: EventEnvelope,
                        fact: Fact) -> str:
-    """Apply the event once; a second delivery of the same event id changes nothing."""
+    """Record the event once and queue the one job that applies it; a second delivery changes nothing.
+
+    The request does only this, so Stripe's delivery stays fast whatever the event means. Install
+    and uninstall stay in the request: they are cheap, and every later event depends on them.
+    """
     now = clock.now()
     async with uow_factory() as uow:
+        fact = await _needs_no_work(uow, fact)
         fresh = await uow.events.record(
             event_id=envelope.event_id, type=envelope.type, account_id=envelope.account_id,
             livemode=envelope.livemode, outcome="ignored" if isinstance(fact, Ignored) else "processed",
             now=now)
         if not fresh:
             return "duplicate"
-        outcome = await _apply(uow, fact, clock)
+        match fact:
+            case Ignored(reason=reason):
+                outcome = f"ignored: {reason}"
+            case AppInstalled() | AppUninstalled():
+                outcome = await apply_fact(uow, fact, now)
+            case _:
+                await uow.jobs.enqueue(NewJob(kind=JobKind.APPLY_EVENT, account=fact.account, run_at=now,
+                                              dedupe_key=f"event:{envelope.event_id}",
+                                              payload=encode_fact(fact)), now)
+                outcome = "queued"
         await uow.commit()
     level = logging.DEBUG if outcome.startswith(_CHANGED_NOTHING) else logging.INFO
     log.log(level, "event %s %s for %s: %s", envelope.event_id, envelope.type, envelope.account_id, outcome)
     return outcome
 
 
-async def _apply(uow: UnitOfWork, fact: Fact, clock: Clock) -> str:
-    now = clock.now()
-    match fact:
-        case AppInstalled():
-            return await app_installed(uow, fact)
-        case AppUninstalled():
-            return await app_uninstalled(uow, fact, now)
-        case InvoicePaymentFailed():
-            return await recovery_intake.payment_failed(uow, fact, now)
-        case InvoicePaid():
-            return await recovery_intake.invoice_paid(uow, fact, now)
-        case InvoiceClosed():
-            return await recovery_intake.invoice_closed(uow, fact, now)
-        case InvoiceUpdated():
-            return await recovery_intake.invoice_updated(uow, fact, now)
-        case SubscriptionDeleted():
-            return await recovery_intake.subscription_deleted(uow, fact, now)
-        case DefaultPaymentMethodChanged() | CardUpdateCompleted():
-            return await recovery_intake.card_updated(uow, fact, now)
-        case Ignored(reason=reason):
-            return f"ignored: {reason}"
+async def _needs_no_work(uow: UnitOfWork, fact: Fact) -> Fact:
+    """Answer at once what Recoup will never act on, as of the moment Stripe tells us (two reads)."""
+    if isinstance(fact, InvoicePaymentFailed):
+        if fact.collection_method != "charge_automatically":
+            return Ignored("the customer pays this invoice by hand")
+        # Off means off when the failure happens: switching on a moment later does not reach back.
+        if await enabled_settings(uow, fact.account) is None:
+            return Ignored("recovery is off for this account")
+    return fact

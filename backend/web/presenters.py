@@ -12,9 +12,6 @@ from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.reporting import Overview, RecoveryStory, Warning
 from backend.web import schemas
 
-# Attribution names before the Recovery aggregate took them over (DESIGN §5).
-_LEGACY_ATTRIBUTION = {"retry": "recoup_retry"}
-
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
@@ -27,7 +24,7 @@ def _iso(moment: datetime) -> str:
 def recovered_by(recovery: RecoveryRecord) -> schemas.RecoveredBy | None:
     if recovery.recovered_by is None:
         return None
-    return cast(schemas.RecoveredBy, _LEGACY_ATTRIBUTION.get(recovery.recovered_by, recovery.recovered_by))
+    return cast(schemas.RecoveredBy, recovery.recovered_by)
 
 
 def warning_model(warning: Warning) -> schemas.Warning:
@@ -88,7 +85,8 @@ def _money(totals: dict[str, int]) -> list[schemas.Money]:
 
 def overview_model(view: Overview) -> schemas.Overview:
     return schemas.Overview(
-        recovered=_money(view.recovered), in_flight=_money(view.in_flight),
+        recovered=_money(view.recovered), paid_without_recoup=_money(view.paid_without_recoup),
+        in_flight=_money(view.in_flight),
         recovery_rate=view.recovery_rate, active_count=view.active_count,
         next_due=[schemas.DueItem(invoice_id=r.invoice_id, at=iso(r.next_attempt_at), reason=r.next_attempt_reason,
                                   amount=r.amount, currency=r.currency) for r in view.next_due],

@@ -153,7 +153,10 @@ class WeeklyMoney(ApiModel):
 
 
 class Overview(ApiModel):
-    recovered: list[Money]
+    recovered: list[Money] = Field(
+        description="Paid by a retry of Recoup's or a card the customer added after Recoup asked")
+    paid_without_recoup: list[Money] = Field(
+        description="Paid by the customer unprompted, out of band or by any other route: shown beside, never counted")
     in_flight: list[Money]
     recovery_rate: float | None
     active_count: int

@@ -7,8 +7,8 @@ import pytest
 from backend.domain.difficulty import difficulty_score
 
 EASY = {"attempts_needed": 1, "distinct_decline_codes": 1, "hours_to_recover": 24.0,
-        "recovered_by": "retry"}
-CHANNELS_EASY_TO_HARD = ["retry", "other", "customer", "card_update"]
+        "recovered_by": "recoup_retry"}
+CHANNELS_EASY_TO_HARD = ["recoup_retry", "other", "customer", "card_update"]
 
 
 def score(**changes: object) -> int:
@@ -46,8 +46,8 @@ def test_score_never_falls_when_one_input_gets_harder(field: str, values: list[o
     ({"attempts_needed": 1}, {"attempts_needed": 2}),
     ({"distinct_decline_codes": 1}, {"distinct_decline_codes": 2}),
     ({"hours_to_recover": 24.0}, {"hours_to_recover": 24.0 * 7}),
-    ({"recovered_by": "retry"}, {"recovered_by": "card_update"}),
-    ({"recovered_by": "retry"}, {"recovered_by": "customer"}),
+    ({"recovered_by": "recoup_retry"}, {"recovered_by": "card_update"}),
+    ({"recovered_by": "recoup_retry"}, {"recovered_by": "customer"}),
 ])
 def test_each_kind_of_extra_effort_raises_the_score(easier: dict[str, object],
                                                     harder: dict[str, object]) -> None:

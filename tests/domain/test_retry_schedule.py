@@ -15,6 +15,7 @@ from backend.domain.retry_schedule import (
     NextStep,
     RetryAt,
     RetryContext,
+    WaitForDeadline,
     plan_next_attempt,
     strategy_name,
 )
@@ -190,19 +191,20 @@ def test_strategy_names_for_the_panel(category: DeclineCategory, name: str) -> N
 
 # --- clipping --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("retries", "max_retries", "gives_up"), [
+@pytest.mark.parametrize(("retries", "max_retries", "waits"), [
     (5, 6, False), (6, 6, True), (1, 1, True), (7, 6, True),
 ])
-def test_no_retry_beyond_max_retries(retries: int, max_retries: int, gives_up: bool) -> None:
+def test_no_retry_beyond_max_retries_and_the_end_waits_for_the_deadline(retries: int, max_retries: int,
+                                                                        waits: bool) -> None:
     step = plan(C.GENERIC, retries_made=retries, max_retries=max_retries)
 
-    assert isinstance(step, GiveUp) is gives_up
-    if gives_up:
-        assert "retry limit" in step.reason
+    assert isinstance(step, WaitForDeadline) is waits
+    if waits:
+        assert "retry limit" in step.reason and "until the deadline" in step.reason
 
 
-def test_retry_limit_also_ends_a_hard_decline() -> None:
-    assert isinstance(plan(C.NEEDS_NEW_CARD, retries_made=6), GiveUp)
+def test_retry_limit_also_stops_waiting_on_a_hard_decline_for_a_retry() -> None:
+    assert isinstance(plan(C.NEEDS_NEW_CARD, retries_made=6), WaitForDeadline)
 
 
 @pytest.mark.parametrize(("category", "last_failed_at"), [
@@ -210,11 +212,11 @@ def test_retry_limit_also_ends_a_hard_decline() -> None:
     (C.INSUFFICIENT_FUNDS, utc(11, 27, 8, 1)),  # next payday 1 Dec is past 30 Nov 17:00
     (C.OTHER, utc(11, 30, 8, 1)),
 ])
-def test_no_retry_after_the_dunning_deadline(category: DeclineCategory,
-                                             last_failed_at: datetime) -> None:
+def test_a_slot_after_the_deadline_means_waiting_for_the_deadline_not_ending_early(
+        category: DeclineCategory, last_failed_at: datetime) -> None:
     step = plan(category, last_failed_at=last_failed_at, dunning_days=7, retries_made=2)
 
-    assert isinstance(step, GiveUp)
+    assert isinstance(step, WaitForDeadline)
     assert "after the dunning deadline" in step.reason
 
 
@@ -248,12 +250,12 @@ def test_visa_budget_postpones_the_retry_to_a_morning_after_a_slot_frees() -> No
     assert "Visa" in step.reason
 
 
-def test_visa_budget_that_frees_only_after_the_deadline_gives_up() -> None:
+def test_visa_budget_that_frees_only_after_the_deadline_waits_for_the_deadline() -> None:
     attempts = daily_attempts(15, utc(11, 25, 10))
 
     step = plan(C.GENERIC, card_attempts=attempts, dunning_days=14)
 
-    assert isinstance(step, GiveUp)
+    assert isinstance(step, WaitForDeadline)
     assert "network budget" in step.reason
 
 
@@ -310,4 +312,4 @@ def test_every_planned_retry_is_in_the_future_and_before_the_deadline(
     if isinstance(step, RetryAt):
         assert last_failed_at < step.when <= ctx.deadline
     else:
-        assert isinstance(step, GiveUp)
+        assert isinstance(step, WaitForDeadline)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from backend.adapters.clock import SystemClock
 from backend.adapters.db.engine import create_engine
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
-from backend.services.job_runner import JobDeps, JobRun, JobRunner
+from backend.jobs.runner import JobDeps, JobRun, JobRunner
 
 IDLE_TICKS_BEFORE_EXIT = 5
 

@@ -72,7 +72,7 @@ def test_a_payment_interrupted_by_sigkill_is_charged_exactly_once(tmp_path: Path
         stop(simulator)
 
     assert ("pay_invoice", "running") in {(kind, status) for kind, status, _ in running_when_killed}
-    assert recovery["recovered_by"] == "recoup_retry"  # the API names the attribution as DESIGN §5 does
+    assert recovery["recovered_by"] == "recoup_retry"
     assert [(a["number"], a["outcome"]) for a in recovery["attempts"]] == [(0, "declined"), (1, "succeeded")]
     assert [(status, tries) for _kind, status, tries in pay_jobs if status == "done"] == [("done", 2)]
     assert charges == 2  # the signup, and the recovery: the re-run charged nothing more

@@ -63,14 +63,18 @@ async def test_cancel_at_period_end_leaves_the_subscription_running_until_then(s
     assert sub["status"] != "canceled"
 
 
-async def test_cancel_after_a_delay_sets_the_cancellation_time(stack):
+async def test_cancel_after_a_delay_cancels_when_the_delay_is_over_and_not_before(stack):
     account, subscription, invoice = await exhaust(stack, {"subscription_action": "cancel_after_delay",
-                                                          "cancel_delay_days": 20, "cancel_delay_hours": 5})
+                                                          "cancel_delay_days": 2, "cancel_delay_hours": 5})
     recovery = await stack.recovery(account, invoice)
+    due = recovery.closed_at + timedelta(days=2, hours=5)
 
-    cancel_at = stack.sim.object(account, subscription)["cancel_at"]
+    await stack.advance(due - stack.clock.now() - timedelta(hours=1), step=timedelta(hours=1))
+    before = stack.sim.object(account, subscription)["status"]
+    await stack.advance(timedelta(hours=2), step=timedelta(hours=1))
 
-    assert cancel_at == int((recovery.closed_at + timedelta(days=20, hours=5)).timestamp())
+    assert before != "canceled"
+    assert stack.sim.object(account, subscription)["status"] == "canceled"
 
 
 async def test_a_subscription_with_a_newer_paid_invoice_is_never_cancelled(stack):

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from backend.services.account_settings import save_settings
 from backend.services.merchant_actions import act_on_recovery
-from backend.services.reporting import account_warnings
 from backend.simulator.behaviours import Declines, InsufficientFundsUntilPayday, LostCard, Succeeds
 
 
@@ -36,7 +35,7 @@ async def test_insufficient_funds_is_recovered_on_a_payday(stack):
     assert opened.status == "scheduled"
     assert opened.latest_decline_category == "insufficient_funds"
     assert "payday" in opened.next_attempt_reason
-    assert closed.status == "recovered" and closed.recovered_by == "retry"
+    assert closed.status == "recovered" and closed.recovered_by == "recoup_retry"
     assert 1 <= closed.difficulty <= 100
     assert stack.invoice(account, invoice)["status"] == "paid"
     assert len(successful_charges(stack, account, customer)) == 2  # signup + one recovery
@@ -115,7 +114,7 @@ async def test_an_invoice_paid_elsewhere_before_the_retry_is_never_charged(stack
     recovery = await stack.recovery(account, invoice)
 
     assert len(stack.charges(account, customer)) == charges_before
-    assert recovery.status == "recovered" and recovery.recovered_by in ("other", "customer")
+    assert recovery.status == "recovered" and recovery.recovered_by in ("other", "customer", "out_of_band")
 
 
 async def test_observe_only_records_the_plan_but_writes_nothing_to_stripe(stack):
@@ -155,17 +154,15 @@ async def test_switching_recovery_off_stops_retries_and_on_plans_them_again(stac
     assert len(stack.charges(account, customer)) > charges_before
 
 
-async def test_stripe_retrying_too_is_flagged_and_its_automatic_collection_is_switched_off(stack):
+async def test_stripe_retrying_too_has_its_automatic_collection_switched_off_and_remembered(stack):
     account = await stack.install(smart_retries=True)
     _customer, _card, _sub, invoice = await failed_subscription_invoice(
         stack, account, Declines("generic_decline"))
 
     recovery = await stack.recovery(account, invoice)
 
-    assert recovery.stripe_retrying is True
     assert stack.invoice(account, invoice)["auto_advance"] is False
-    warnings = await account_warnings(stack.uow_factory, account)
-    assert [w.code for w in warnings] == ["stripe_retries_active"]
+    assert recovery.stripe_retrying is False and recovery.collection_to_restore()
 
 
 async def test_recovery_off_means_failed_payments_are_left_alone(stack):
@@ -205,7 +202,7 @@ async def test_switching_observe_only_off_turns_paper_retries_into_real_ones(sta
     assert observed.status == "observing"
     assert stack.writes() != []
     recovery = await stack.recovery(account, invoice)
-    assert (recovery.status, recovery.recovered_by) == ("recovered", "retry")
+    assert (recovery.status, recovery.recovered_by) == ("recovered", "recoup_retry")
     assert len([c for c in stack.charges(account, customer) if c["status"] == "succeeded"]) == 2
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.domain.billing import StripeAccount
-from backend.services.facts import AppInstalled, AppUninstalled, EventEnvelope
 from backend.services.records import JobStatus, NewJob, RecoveryRecord
+from backend.services.webhook_events import AppInstalled, AppUninstalled, EventEnvelope
 from backend.services.webhooks import ingest_event
 from tests.conftest import START
 

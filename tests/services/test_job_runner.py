@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from backend.adapters.db.tables import JobRow
 from backend.domain.billing import StripeAccount
-from backend.services.job_runner import JobDeps, JobRun, JobRunner, backoff
+from backend.jobs.runner import JobDeps, JobRun, JobRunner, backoff
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 from backend.services.records import NewJob, RecoveryRecord
 from tests.conftest import START
@@ -152,3 +152,40 @@ async def test_a_recovery_whose_step_failed_for_good_says_so_on_its_panel(uow_fa
         recovery = await uow.recoveries.get("rec_1")
     assert recovery.next_attempt_at is None
     assert recovery.next_attempt_reason.startswith("needs attention: the refused step failed")
+
+
+async def open_recovery_with_job(uow_factory, kind: str, max_tries: int = 2) -> None:
+    async with uow_factory() as uow:
+        await uow.recoveries.add(RecoveryRecord(
+            id="rec_out", account_id=ACCOUNT.id, livemode=False, invoice_id="in_out", customer_id="cus_1",
+            subscription_id=None, amount=900, currency="eur", status="scheduled", started_at=START,
+            deadline=START + timedelta(days=28)))
+        await uow.jobs.enqueue(NewJob(kind=kind, account=ACCOUNT, run_at=START, dedupe_key="job-1",
+                                      recovery_id="rec_out", max_tries=max_tries), START)
+        await uow.commit()
+
+
+async def test_an_outage_never_exhausts_the_tries_of_a_recoverys_job(uow_factory, manual_clock):
+    await open_recovery_with_job(uow_factory, "flaky", max_tries=2)
+    work = runner(uow_factory, manual_clock, {"flaky": stripe_down})
+
+    for _ in range(6):
+        await work.tick()
+        manual_clock.advance(timedelta(hours=2))
+
+    row = await job_row(uow_factory)
+    assert (row.status, row.tries) == ("pending", 6)
+    assert row.run_at - manual_clock.now() <= timedelta(hours=1, minutes=12)  # capped back-off
+
+
+async def test_a_job_that_fails_for_good_leaves_the_end_of_dunning_on_the_calendar(uow_factory, manual_clock):
+    await open_recovery_with_job(uow_factory, "refused")
+    work = runner(uow_factory, manual_clock, {"refused": stripe_refuses})
+
+    await work.tick()
+
+    async with uow_factory() as uow:
+        recovery = await uow.recoveries.get("rec_out")
+        pending = await uow.jobs.pending_for_recovery("rec_out")
+    assert recovery.next_attempt_reason.startswith("needs attention") and "press Stop" in recovery.next_attempt_reason
+    assert [(job.kind, job.run_at) for job in pending] == [("end_dunning", START + timedelta(days=28))]

@@ -94,7 +94,7 @@ async def test_retry_now_charges_at_once_and_once_only(client, stack):
     assert response.status_code == 200
     assert again.status_code == 200
     recovery = await stack.recovery(account, invoice)
-    assert recovery.status == "recovered" and recovery.recovered_by == "retry"
+    assert recovery.status == "recovered" and recovery.recovered_by == "recoup_retry"
     paid = [c for c in stack.charges(account, customer) if c["status"] == "succeeded"]
     assert len(paid) == 2  # the signup, and this one recovery
 

@@ -187,3 +187,27 @@ async def test_events_that_change_nothing_stay_out_of_the_info_log(client, caplo
     levels = {record.getMessage().split(": ", 1)[-1]: record.levelname for record in caplog.records}
     assert levels == {"already installed": "DEBUG", "ignored: product.created is not used": "DEBUG",
                       "installed": "INFO"}
+
+
+async def test_a_failed_payment_is_acknowledged_at_once_and_its_recovery_opens_in_a_job(client, stack, uow_factory):
+    await post(client, install_event(ACCOUNT, created=START))
+    async with uow_factory() as uow:
+        await uow.settings.save(StripeAccount(ACCOUNT, False), {"enabled": True}, START)
+        await uow.commit()
+    invoice = {"id": "in_1Lean", "object": "invoice", "customer": "cus_1", "status": "open",
+               "collection_method": "charge_automatically", "billing_reason": "subscription_cycle",
+               "amount_due": 500, "amount_remaining": 500, "currency": "usd", "attempt_count": 1,
+               "next_payment_attempt": None,
+               "parent": {"type": "subscription_details", "subscription_details": {"subscription": "sub_1"}}}
+
+    response = await post(client, event("invoice.payment_failed", ACCOUNT, invoice, created=START))
+    async with uow_factory() as uow:
+        before_the_job = await uow.recoveries.for_invoice(StripeAccount(ACCOUNT, False), "in_1Lean")
+        queued = await uow.jobs.count_by_status()
+    await stack.runner.tick()
+    async with uow_factory() as uow:
+        after_the_job = await uow.recoveries.for_invoice(StripeAccount(ACCOUNT, False), "in_1Lean")
+
+    assert response.json()["outcome"] == "queued"
+    assert before_the_job is None and queued == {"pending": 1}
+    assert after_the_job is not None and after_the_job.invoice_id == "in_1Lean"

@@ -204,5 +204,6 @@ class SqlAttempts:
 
     async def for_recovery(self, recovery_id: str) -> list[AttemptRecord]:
         rows = (await self._session.execute(select(AttemptRow).where(
-            AttemptRow.recovery_id == recovery_id).order_by(col(AttemptRow.number)))).scalars().all()
+            AttemptRow.recovery_id == recovery_id).order_by(col(AttemptRow.attempted_at), col(AttemptRow.id))
+        )).scalars().all()
         return [to_record(AttemptRecord, row) for row in rows]

@@ -16,7 +16,7 @@ from backend.domain.billing import StripeAccount
 from backend.services.unit_of_work import CurrencyTotals
 
 _TOTALS = ("open_count", "open_amount", "recovered_count", "recovered_amount", "exhausted_count",
-           "exhausted_amount", "closed_count")
+           "exhausted_amount", "closed_count", "paid_elsewhere_count", "paid_elsewhere_amount")
 _WEEK = ("failed_count", "recovered_count")
 
 
@@ -36,17 +36,29 @@ class SqlRecoveryStats:
         await self._add_week_money(account, week_start(at), currency, failed_amount=amount)
 
     async def ended(self, account: StripeAccount, currency: str, amount: int, status: str,
-                    at: datetime) -> None:
+                    at: datetime, *, caused_by_recoup: bool = False) -> None:
         moved: dict[str, int] = {"open_count": -1, "open_amount": -amount}
-        if status in ("recovered", "exhausted"):
-            moved[f"{status}_count"] = 1
-            moved[f"{status}_amount"] = amount
+        if status == "recovered":
+            bucket = "recovered" if caused_by_recoup else "paid_elsewhere"
+            moved[f"{bucket}_count"] = 1
+            moved[f"{bucket}_amount"] = amount
+        elif status == "exhausted":
+            moved["exhausted_count"] = 1
+            moved["exhausted_amount"] = amount
         else:
             moved["closed_count"] = 1
         await self._add_totals(account, currency, **moved)
-        if status == "recovered":
+        if status == "recovered" and caused_by_recoup:
             await self._add_week(account, week_start(at), recovered_count=1)
             await self._add_week_money(account, week_start(at), currency, recovered_amount=amount)
+
+    async def reattributed(self, account: StripeAccount, currency: str, amount: int, *, caused_by_recoup: bool,
+                           at: datetime) -> None:
+        sign = 1 if caused_by_recoup else -1
+        await self._add_totals(account, currency, recovered_count=sign, recovered_amount=sign * amount,
+                               paid_elsewhere_count=-sign, paid_elsewhere_amount=-sign * amount)
+        await self._add_week(account, week_start(at), recovered_count=sign)
+        await self._add_week_money(account, week_start(at), currency, recovered_amount=sign * amount)
 
     async def totals(self, account: StripeAccount) -> list[CurrencyTotals]:
         rows = (await self._session.execute(select(RecoveryTotalsRow).where(

@@ -122,6 +122,9 @@ class RecoveryRow(SQLModel, table=True):
     difficulty: int | None = None
     closed_at: datetime | None = _utc_optional()
     stripe_retrying: bool = False
+    paper_attempts_made: int = 0
+    window_started_at: datetime | None = _utc_optional()
+    auto_advance_found: bool | None = None
     version: int = 1
 
 
@@ -162,6 +165,9 @@ class RecoveryTotalsRow(SQLModel, table=True):
     exhausted_count: int = 0
     exhausted_amount: int = _money(0)
     closed_count: int = 0
+    # Paid invoices Recoup had no part in: shown beside recovered revenue, never inside it.
+    paid_elsewhere_count: int = 0
+    paid_elsewhere_amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
 class RecoveryWeekRow(SQLModel, table=True):

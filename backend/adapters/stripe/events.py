@@ -14,7 +14,7 @@ from typing import Any
 
 from backend.adapters.stripe.ids import MAX_ACCOUNT_ID_LENGTH, is_stripe_id
 from backend.domain.billing import StripeAccount
-from backend.services.facts import (
+from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
     CardUpdateCompleted,

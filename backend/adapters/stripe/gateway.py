@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -75,7 +76,13 @@ class StripeSdkGateway:
     async def retrieve_invoice(self, account: StripeAccount, invoice_id: str) -> Invoice:
         raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.retrieve_async(
             invoice_id, {"expand": params.INVOICE_EXPAND}, options))
-        return parse_invoice(raw)
+        invoice = parse_invoice(raw)
+        decline = invoice.latest_decline
+        if decline is None or not lacks_outcome(decline):
+            return invoice
+        # Expansion stops four levels deep, so the charge behind payments.data.payment.payment_intent
+        # never comes with the invoice: read it, or "do not try again" advice is missed at first sight.
+        return replace(invoice, latest_decline=await self._with_outcome(account, decline))
 
     async def pay_invoice(self, account: StripeAccount, invoice_id: str, *, idempotency_key: str,
                           payment_method: str | None = None) -> PayOutcome:
@@ -231,7 +238,13 @@ class StripeSdkGateway:
         decline = decline_from_error(body)
         if not lacks_outcome(decline) or decline.charge_id is None:
             return decline
+        return await self._with_outcome(account, decline)
+
+    async def _with_outcome(self, account: StripeAccount, decline: CardDecline) -> CardDecline:
+        """Add the declined charge's network outcome to a decline read from an error."""
         charge_id = decline.charge_id
+        if charge_id is None:
+            return decline
         try:
             charge = await self._calls.fetch(account, lambda v1, options: v1.charges.retrieve_async(
                 charge_id, options=options))

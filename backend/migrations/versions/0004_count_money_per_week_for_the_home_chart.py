@@ -31,15 +31,21 @@ def upgrade() -> None:
     _backfill()
 
 
+# Attribution names as stored before and after revision 0005 renamed `retry`.
+_CAUSED_BY_RECOUP = frozenset({"retry", "recoup_retry", "card_update"})
+
+
 def _backfill() -> None:
     """Count the money of the recoveries that existed before the table did."""
     connection = op.get_bind()
     rows = connection.execute(sa.text(
-        "SELECT account_id, livemode, currency, amount, status, started_at, closed_at FROM recovery")).all()
+        "SELECT account_id, livemode, currency, amount, status, started_at, closed_at, recovered_by"
+        " FROM recovery")).all()
     weeks: dict[tuple[str, bool, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for account_id, livemode, currency, amount, status, started_at, closed_at in rows:
+    for account_id, livemode, currency, amount, status, started_at, closed_at, recovered_by in rows:
         weeks[(account_id, bool(livemode), _monday(started_at), currency)]["failed"] += amount
-        if status == "recovered" and closed_at is not None:
+        # Recovered money is what Recoup caused (its retry, or a card update it asked for).
+        if status == "recovered" and closed_at is not None and recovered_by in _CAUSED_BY_RECOUP:
             weeks[(account_id, bool(livemode), _monday(closed_at), currency)]["recovered"] += amount
     for (account_id, livemode, week, currency), amounts in weeks.items():
         connection.execute(sa.text("INSERT INTO recovery_week_money VALUES (:a, :l, :w, :c, :f, :r)"),

@@ -205,9 +205,17 @@ export interface components {
             in_flight: components["schemas"]["Money"][];
             /** Next Due */
             next_due: components["schemas"]["DueItem"][];
+            /**
+             * Paid Without Recoup
+             * @description Paid by the customer unprompted, out of band or by any other route: shown beside, never counted
+             */
+            paid_without_recoup: components["schemas"]["Money"][];
             /** Recent Outcomes */
             recent_outcomes: components["schemas"]["OutcomeItem"][];
-            /** Recovered */
+            /**
+             * Recovered
+             * @description Paid by a retry of Recoup's or a card the customer added after Recoup asked
+             */
             recovered: components["schemas"]["Money"][];
             /** Recovery Rate */
             recovery_rate: number | null;

@@ -7,6 +7,7 @@ import pytest
 
 from backend.adapters.stripe import StripeSdkGateway
 from backend.domain.billing import Declined, Paid
+from backend.domain.declines import DeclineCategory, classify_decline
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 
 from . import payloads
@@ -198,3 +199,20 @@ def _raise_or(failure: httpx.Response | Exception) -> httpx.Response:
     if isinstance(failure, Exception):
         raise failure
     return failure
+
+
+async def test_the_first_read_of_a_failed_invoice_includes_the_charges_do_not_retry_outcome(
+        respx_world: RespxWorld, gateway: StripeSdkGateway) -> None:
+    intent = payloads.payment_intent("pi_1", error=payloads.last_payment_error(charge_id="ch_failed",
+                                                                               decline_code="generic_decline"))
+    respx_world.answer("GET", "/v1/invoices/in_1", payloads.invoice(payments=[
+        payloads.invoice_payment("inpay_1", intent=intent)]))
+    respx_world.answer("GET", "/v1/charges/ch_failed", payloads.charge(
+        network_status="not_sent_to_network", type="blocked", reason="previously_declined_do_not_retry"))
+
+    invoice = await gateway.retrieve_invoice(respx_world.account, "in_1")
+
+    assert invoice.latest_decline is not None
+    assert invoice.latest_decline.decline_code == "generic_decline"
+    assert invoice.latest_decline.outcome_reason == "previously_declined_do_not_retry"
+    assert classify_decline(invoice.latest_decline) is DeclineCategory.NEEDS_NEW_CARD

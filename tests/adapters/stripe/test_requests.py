@@ -15,14 +15,15 @@ from .wire import assert_sent_for
 from .worlds import World
 
 
-async def test_retrieve_invoice_expands_payments_to_find_the_decline(
+async def test_retrieve_invoice_expands_payments_to_find_the_decline_and_reads_its_charge(
         world: World, gateway: StripeSdkGateway) -> None:
     ids = await world.failed_invoice()
 
     invoice = await gateway.retrieve_invoice(world.account, ids.invoice)
 
-    [request] = world.requests
+    request, charge = world.requests
     assert line(request) == ("GET", f"/v1/invoices/{ids.invoice}")
+    assert line(charge) == ("GET", f"/v1/charges/{invoice.latest_decline.charge_id if invoice.latest_decline else ''}")
     assert query(request) == {"expand[0]": "payments",
                               "expand[1]": "payments.data.payment.payment_intent"}
     assert_sent_for(request, world.account)

@@ -1,18 +1,20 @@
-"""The daily scans: queue each account's overdue chase, and prune old bookkeeping."""
+"""The daily overdue chase (failed invoices no webhook told us about), and pruning old bookkeeping."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from backend.domain.billing import InvoiceStatus
+from backend.domain.billing import InvoiceStatus, StripeAccount
+from backend.domain.charge_guard import STOPPED_SUBSCRIPTION_STATUSES
+from backend.jobs.kinds import JobKind
+from backend.jobs.outcomes import Done, Outcome
+from backend.jobs.runner import JobDeps, JobRun
 from backend.services.account_settings import load_settings
-from backend.services.facts import InvoicePaymentFailed
-from backend.services.job_kinds import JobKind
-from backend.services.job_runner import JobDeps, JobRun
 from backend.services.ports import Clock
 from backend.services.records import NewJob
-from backend.services.recovery_intake import payment_failed
+from backend.services.stripe_changes import payment_failed
 from backend.services.unit_of_work import UnitOfWorkFactory
+from backend.services.webhook_events import InvoicePaymentFailed
 
 # Event ids older than Stripe's longest redelivery window (3 days) can no longer arrive twice.
 KEEP_EVENT_IDS = timedelta(days=30)
@@ -43,7 +45,7 @@ async def prune_bookkeeping(uow_factory: UnitOfWorkFactory, clock: Clock) -> Non
         await uow.commit()
 
 
-async def chase_overdue(deps: JobDeps, run: JobRun) -> None:
+async def chase_overdue(deps: JobDeps, run: JobRun) -> Outcome:
     """Open recoveries for failed invoices that no webhook told us about (an outage, a lost event)."""
     account = run.job.account
     now = deps.clock.now()
@@ -51,7 +53,8 @@ async def chase_overdue(deps: JobDeps, run: JobRun) -> None:
     async for invoice in deps.gateway.list_invoices(account, status="open",
                                                     collection_method="charge_automatically",
                                                     created_gte=now - CHASE_LOOK_BACK):
-        if invoice.status is InvoiceStatus.OPEN and invoice.attempt_count > 0:
+        if invoice.status is InvoiceStatus.OPEN and invoice.attempt_count > 0 \
+                and not await _subscription_stopped(deps, account, invoice.subscription_id):
             found.append(invoice)
     async with deps.uow_factory() as uow:
         for invoice in found:
@@ -64,3 +67,12 @@ async def chase_overdue(deps: JobDeps, run: JobRun) -> None:
                 at=now), now)
         await run.finish(uow)
         await uow.commit()
+    return Done()
+
+
+async def _subscription_stopped(deps: JobDeps, account: StripeAccount, subscription_id: str | None) -> bool:
+    """An open invoice of a cancelled or paused subscription is not ours to charge."""
+    if subscription_id is None:
+        return False
+    subscription = await deps.gateway.retrieve_subscription(account, subscription_id)
+    return subscription.status in STOPPED_SUBSCRIPTION_STATUSES

@@ -6,11 +6,14 @@ from enum import StrEnum
 
 
 class JobKind(StrEnum):
+    APPLY_EVENT = "apply_event"  # what a verified Stripe event means for recoveries
     ASSESS_FAILURE = "assess_failure"  # read the failed invoice, classify, plan, tag
     TAG_INVOICE = "tag_invoice"  # write recoup_status metadata (and stop Stripe's own retries)
     PAY_INVOICE = "pay_invoice"  # one retry
     END_DUNNING = "end_dunning"  # apply the merchant's end actions
     CHASE_OVERDUE = "chase_overdue"  # find failed invoices no webhook told us about
+    RESTORE_COLLECTION = "restore_collection"  # give Stripe back the automatic collection Recoup paused
+    CANCEL_SUBSCRIPTION = "cancel_subscription"  # a delayed cancellation, checked again when it is due
 
 
 def assess_key(recovery_id: str) -> str:
@@ -42,3 +45,11 @@ def end_key(recovery_id: str, run_at_unix: int) -> str:
 def pay_idempotency_key(recovery_id: str, attempt_number: int) -> str:
     """The Stripe Idempotency-Key of the Nth charge attempt of a recovery (DESIGN §4.3)."""
     return f"recoup:{recovery_id}:pay:{attempt_number}"
+
+
+def restore_key(recovery_id: str) -> str:
+    return f"{recovery_id}:restore-collection"
+
+
+def delayed_cancel_key(recovery_id: str) -> str:
+    return f"{recovery_id}:cancel-subscription"

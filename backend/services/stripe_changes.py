@@ -1,4 +1,4 @@
-"""What Stripe's invoice, subscription and card events do to recoveries (inside the webhook request).
+"""What Stripe's invoice, subscription and card events do to recoveries.
 
 None of these call Stripe: they record what happened and queue jobs in the same transaction.
 """
@@ -6,13 +6,18 @@ None of these call Stripe: they record what happened and queue jobs in the same 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from backend.domain.billing import StripeAccount
-from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_terminal, transition
+from backend.domain.recovery import Recovery
+from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus
 from backend.domain.settings import RecoverySettings
+from backend.jobs.kinds import JobKind, assess_key, card_update_pay_key, tag_key
 from backend.services.account_settings import load_settings
-from backend.services.facts import (
+from backend.services.lifecycle import end_recovery, open_recovery
+from backend.services.records import AccountStatus, NewJob
+from backend.services.unit_of_work import UnitOfWork
+from backend.services.webhook_events import (
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     InvoiceClosed,
@@ -21,10 +26,6 @@ from backend.services.facts import (
     InvoiceUpdated,
     SubscriptionDeleted,
 )
-from backend.services.job_kinds import JobKind, assess_key, card_update_pay_key, tag_key
-from backend.services.lifecycle import end_recovery, open_recovery, paid_elsewhere_by
-from backend.services.records import AccountStatus, NewJob, RecoveryRecord
-from backend.services.unit_of_work import UnitOfWork
 
 # Billing reasons of invoices a subscription generates (STRIPE.md §5.3); the rest are one-off.
 SUBSCRIPTION_BILLING_REASONS = frozenset({
@@ -37,7 +38,7 @@ def new_recovery_id() -> str:
     return f"rec_{uuid.uuid4().hex[:24]}"
 
 
-async def _enabled_settings(uow: UnitOfWork, stripe_account: StripeAccount) -> RecoverySettings | None:
+async def enabled_settings(uow: UnitOfWork, stripe_account: StripeAccount) -> RecoverySettings | None:
     account = await uow.accounts.get(stripe_account)
     if account is None or account.status is not AccountStatus.INSTALLED:
         return None
@@ -53,30 +54,27 @@ async def payment_failed(uow: UnitOfWork, fact: InvoicePaymentFailed, now: datet
         return await _note_stripe_retrying(uow, existing, fact.next_payment_attempt, now)
     if fact.collection_method != "charge_automatically":
         return "ignored: the customer pays this invoice by hand"
-    settings = await _enabled_settings(uow, fact.account)
+    settings = await enabled_settings(uow, fact.account)
     if settings is None:
         return "ignored: recovery is off for this account"
     if fact.billing_reason not in SUBSCRIPTION_BILLING_REASONS and not settings.recover_one_off_invoices:
         return "ignored: one-off invoices are not recovered"
-    recovery = RecoveryRecord(
-        id=new_recovery_id(), account_id=fact.account.id, livemode=fact.account.livemode,
-        invoice_id=fact.invoice_id, customer_id=fact.customer_id, subscription_id=fact.subscription_id,
-        amount=fact.amount_remaining, currency=fact.currency,
-        status=str(RecoveryStatus.OBSERVING if settings.observe_only else RecoveryStatus.SCHEDULED),
-        started_at=now, deadline=now + timedelta(days=settings.dunning_days),
-        stripe_retrying=fact.next_payment_attempt is not None,
-        next_attempt_reason="reading the decline reason from Stripe")
+    recovery = Recovery.open(
+        recovery_id=new_recovery_id(), account=fact.account, invoice_id=fact.invoice_id,
+        customer_id=fact.customer_id, subscription_id=fact.subscription_id, amount=fact.amount_remaining,
+        currency=fact.currency, settings=settings, now=now, reason="reading the decline reason from Stripe",
+        stripe_retrying=fact.next_payment_attempt is not None)
     await open_recovery(uow, recovery, now)
     await uow.jobs.enqueue(NewJob(kind=JobKind.ASSESS_FAILURE, account=fact.account, run_at=now,
                                   recovery_id=recovery.id, dedupe_key=assess_key(recovery.id)), now)
     return "recovery opened"
 
 
-async def _note_stripe_retrying(uow: UnitOfWork, recovery: RecoveryRecord,
+async def _note_stripe_retrying(uow: UnitOfWork, recovery: Recovery,
                                 next_payment_attempt: datetime | None, now: datetime) -> str:
-    if next_payment_attempt is None or recovery.stripe_retrying or is_terminal(RecoveryStatus(recovery.status)):
+    if next_payment_attempt is None or recovery.stripe_retrying or not recovery.is_open:
         return "already in recovery"
-    recovery.stripe_retrying = True
+    recovery.stripe_collection(retrying=True)
     await uow.recoveries.save(recovery)
     # The tag job re-reads the invoice and, when the merchant allows it, turns auto_advance off.
     await uow.jobs.enqueue(NewJob(kind=JobKind.TAG_INVOICE, account=recovery.account, run_at=now,
@@ -100,7 +98,7 @@ async def invoice_paid(uow: UnitOfWork, fact: InvoicePaid, now: datetime) -> str
         return "ignored: not in recovery"
     # Our own successful retry corrects the attribution when its job finishes.
     ended = await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid",
-                               recovered_by=paid_elsewhere_by(recovery), now=now)
+                               attribution=recovery.paid_elsewhere(), now=now)
     return "recovered" if ended else "already ended"
 
 
@@ -130,7 +128,7 @@ async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | Card
         marker, payment_method = fact.payment_method_id, fact.payment_method_id
     queued = 0
     for recovery in await uow.recoveries.open_for_customer(fact.account, fact.customer_id):
-        status = RecoveryStatus(recovery.status)
+        status = recovery.state
         if status is RecoveryStatus.OBSERVING:
             continue  # nothing may be charged
         key = card_update_pay_key(recovery.id, marker)
@@ -146,9 +144,8 @@ async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | Card
         # The immediate retry replaces whatever retry was planned; it plans the next one itself.
         await uow.jobs.cancel_for_recovery(recovery.id, now, kinds=[JobKind.PAY_INVOICE.value],
                                            except_dedupe_key=card_update_pay_key(recovery.id, marker))
-        recovery.status = str(transition(status, RecoveryEvent.CARD_UPDATED))
-        recovery.next_attempt_at = now
-        recovery.next_attempt_reason = "new card on file: retrying at once"
+        # The pay job asks the guard before charging: a card that hard-declined is not charged again.
+        recovery.card_updated(now)
         await uow.recoveries.save(recovery)
         queued += 1
     return f"queued {queued} immediate retries"

@@ -1,0 +1,1 @@
+"""Durable jobs: their kinds and keys, the handler registry, the runner and its back-off."""

@@ -1,0 +1,158 @@
+"""Run due jobs: claim with a lease, run with bounded concurrency, act on what each handler reports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from backend.jobs.kinds import JobKind, end_key
+from backend.jobs.outcomes import Done, Failed, Outcome, Parked, RetryLater
+from backend.services.ports import Clock, StripeGateway, StripeRequestRejected, StripeUnavailable
+from backend.services.records import ClaimedJob, NewJob
+from backend.services.unit_of_work import StaleRecord, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+FIRST_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (this one was too slow); its writes must not land."""
+
+
+@dataclass(frozen=True)
+class JobDeps:
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    gateway: StripeGateway
+
+
+class JobRun:
+    """One claimed job in progress; `finish` marks it done inside the handler's own transaction."""
+
+    def __init__(self, job: ClaimedJob, owner: str, clock: Clock) -> None:
+        self.job = job
+        self._owner = owner
+        self._clock = clock
+
+    async def finish(self, uow: UnitOfWork) -> None:
+        """Mark the job done in `uow`; raise LeaseLost if the job is no longer ours."""
+        if not await uow.jobs.finish(self.job.id, owner=self._owner, now=self._clock.now()):
+            raise LeaseLost(f"job {self.job.id} was taken over by another worker")
+
+
+JobHandler = Callable[[JobDeps, JobRun], Awaitable[Outcome]]
+
+
+def backoff(tries: int) -> timedelta:
+    """Exponential back-off with jitter, so many failed jobs do not retry in lock-step."""
+    base: timedelta = min(FIRST_BACKOFF * (2 ** max(0, tries - 1)), MAX_BACKOFF)
+    jitter: float = random.uniform(0.8, 1.2)
+    return base * jitter
+
+
+def is_transient(error: Exception) -> bool:
+    """429, 5xx, timeouts and connection errors (the gateway's StripeUnavailable) and lost races."""
+    return isinstance(error, (StripeUnavailable, StaleRecord))
+
+
+class JobRunner:
+    def __init__(self, deps: JobDeps, handlers: Mapping[str, JobHandler], *, owner: str,
+                 lease: timedelta = timedelta(minutes=5), batch_size: int = 50, concurrency: int = 8) -> None:
+        self._deps = deps
+        self._handlers = handlers
+        self._owner = owner
+        self._lease = lease
+        self._batch_size = batch_size
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def tick(self) -> int:
+        """Claim and run the jobs due now; return how many were claimed."""
+        async with self._deps.uow_factory() as uow:
+            jobs = await uow.jobs.claim_due(self._deps.clock.now(), owner=self._owner, lease=self._lease,
+                                            limit=self._batch_size)
+            await uow.commit()
+        await asyncio.gather(*(self._run(job) for job in jobs))
+        return len(jobs)
+
+    async def drain(self, max_ticks: int = 1000) -> int:
+        """Tick until nothing is due (tests and the CLI); return how many jobs ran."""
+        total = 0
+        for _ in range(max_ticks):
+            claimed = await self.tick()
+            if claimed == 0:
+                return total
+            total += claimed
+        return total
+
+    async def _run(self, job: ClaimedJob) -> None:
+        async with self._slots:
+            handler = self._handlers.get(job.kind)
+            if handler is None:
+                await self._settle(job, Failed(f"no handler for job kind {job.kind!r}"))
+                return
+            try:
+                outcome = await handler(self._deps, JobRun(job, self._owner, self._deps.clock))
+            except LeaseLost as error:
+                log.warning("job lease lost", extra={"job": job.id, "error": str(error)})
+                return
+            except StripeRequestRejected as error:
+                outcome = Failed(f"Stripe refused the request: {error} (code={error.code}, param={error.param})")
+            except Exception as error:  # noqa: BLE001 - a job bug must not stop the tick
+                if not is_transient(error):
+                    log.exception("job crashed", extra={"job": job.id, "kind": job.kind})
+                outcome = await self._after_error(job, error)
+            await self._settle(job, outcome)
+
+    async def _after_error(self, job: ClaimedJob, error: Exception) -> Outcome:
+        why = f"{type(error).__name__}: {error}"
+        now = self._deps.clock.now()
+        if is_transient(error) and job.recovery_id is not None:
+            # An outage must never strand a recovery: keep trying, at most an hour apart. Jobs of an
+            # open recovery (its end of dunning is one) and the follow-ups of a closed one (giving
+            # Stripe its collection back, a delayed cancellation) are all cancelled or finished
+            # by the recovery's own rules, never by a count of failures.
+            return RetryLater(now + backoff(job.tries), why)
+        if job.tries >= job.max_tries:
+            return Failed(f"gave up after {job.tries} tries; last error: {why}")
+        return RetryLater(now + backoff(job.tries), why)
+
+    async def _settle(self, job: ClaimedJob, outcome: Outcome) -> None:
+        async with self._deps.uow_factory() as uow:
+            match outcome:
+                case Done():
+                    # Handlers mark their job done in their final transaction; this catches one that
+                    # had nothing to write (finish is a no-op on a job no longer running).
+                    await uow.jobs.finish(job.id, owner=self._owner, now=self._deps.clock.now())
+                case RetryLater(when=when, why=why):
+                    await uow.jobs.retry_later(job.id, owner=self._owner, run_at=when, error=why)
+                case Parked():
+                    await uow.jobs.park(job.id, owner=self._owner)
+                case Failed(reason=reason):
+                    log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason)
+                    if not await uow.jobs.fail(job.id, owner=self._owner, now=self._deps.clock.now(),
+                                               error=reason):
+                        return  # another worker owns it now
+                    await _flag_recovery(uow, job, reason, self._deps.clock.now())
+            await uow.commit()
+
+
+async def _flag_recovery(uow: UnitOfWork, job: ClaimedJob, error: str, now: datetime) -> None:
+    """Say on the panel that a step failed, and keep the end of dunning on the calendar."""
+    recovery = await uow.recoveries.get(job.recovery_id) if job.recovery_id else None
+    if recovery is None or not recovery.is_open:
+        return
+    recovery.needs_attention(f"the {job.kind.replace('_', ' ')} step failed ({error}); check the invoice "
+                             "in Stripe, or press Stop to let Stripe collect it")
+    await uow.recoveries.save(recovery)
+    if job.kind != JobKind.END_DUNNING:
+        # Every open recovery keeps a next job: its end of dunning at the deadline.
+        when = max(recovery.deadline, now)
+        await uow.jobs.enqueue(NewJob(kind=JobKind.END_DUNNING, account=recovery.account, run_at=when,
+                                      recovery_id=recovery.id, dedupe_key=end_key(recovery.id, int(when.timestamp()))),
+                               now)
