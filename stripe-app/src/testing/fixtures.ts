@@ -98,6 +98,7 @@ export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
 export function anOverview(overrides: Partial<Overview> = {}): Overview {
   return {
     recovered: [{currency: 'usd', amount: 125000}, {currency: 'eur', amount: 3000}],
+    paid_without_recoup: [{currency: 'usd', amount: 9900}],
     in_flight: [{currency: 'usd', amount: 40000}],
     recovery_rate: 0.62,
     active_count: 12,
@@ -133,6 +134,7 @@ export function anOverview(overrides: Partial<Overview> = {}): Overview {
 export function anEmptyOverview(): Overview {
   return {
     recovered: [],
+    paid_without_recoup: [],
     in_flight: [],
     recovery_rate: null,
     active_count: 0,

@@ -95,6 +95,13 @@ describe('RecoveryOverview', () => {
     expect(wrapper).not.toContainText('No failed payments yet');
   });
 
+  it('shows payments Recoup had no part in beside its own, never inside them', async () => {
+    const {wrapper} = await renderWith(anOverview());
+
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Paid without Recoup (not counted)', value: '$99.00'});
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovered', value: '$1,250.00 · €30.00'});
+  });
+
   it('says the rate is unknown until a recovery has finished', async () => {
     const {wrapper} = await renderWith(anOverview({recovery_rate: null}));
 

@@ -56,6 +56,10 @@ function OverviewDetails({overview, locale, mode}: {overview: Overview; locale?:
       <PropertyList>
         <PropertyListItem label="Recovered" value={formatTotals(overview.recovered, locale)} />
         <PropertyListItem label="Recovery rate" value={formatRate(overview.recovery_rate, locale)} />
+        <PropertyListItem
+          label="Paid without Recoup (not counted)"
+          value={formatTotals(overview.paid_without_recoup, locale, 'None')}
+        />
         <PropertyListItem label="Active recoveries" value={String(overview.active_count)} />
         <PropertyListItem label="Being recovered" value={formatTotals(overview.in_flight, locale, 'Nothing right now')} />
       </PropertyList>
