@@ -41,6 +41,7 @@ CARD_TOKENS: dict[str, TokenCard] = {
     "pm_card_authenticationRequiredOnSetup": TokenCard("visa", "3155", Succeeds()),
     "pm_card_createDispute": TokenCard("visa", "0259", Succeeds()),
     "pm_card_chargeDeclined": _declines_at_attach("generic_decline", "0002"),
+    "pm_card_visa_chargeDeclined": _declines_at_attach("generic_decline", "0002"),
     "pm_card_visa_chargeDeclinedInsufficientFunds": _declines_at_attach("insufficient_funds", "9995"),
     "pm_card_chargeDeclinedInsufficientFunds": _declines_at_attach("insufficient_funds", "9995"),
     "pm_card_visa_chargeDeclinedLostCard": TokenCard("visa", "9987", LostCard(), attaches=False),

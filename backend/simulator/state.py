@@ -14,7 +14,7 @@ KIND_BY_PREFIX = {
     "cus": "customer", "pm": "payment_method", "sub": "subscription", "si": "subscription_item",
     "in": "invoice", "pi": "payment_intent", "ch": "charge", "inpay": "invoice_payment",
     "cs": "checkout.session", "seti": "setup_intent", "appsecret": "apps.secret",
-    "price": "price", "il": "line_item", "prod": "product", "ii": "invoiceitem",
+    "price": "price", "il": "line_item", "prod": "product", "ii": "invoiceitem", "re": "refund",
 }
 
 

@@ -131,3 +131,15 @@ async def test_objects_the_trigger_flows_create_have_stripes_shape(
     objects = list(sim.state(account).objects.values())
     assert {"product", "price", "invoiceitem", "subscription", "invoice"} <= {o["object"] for o in objects}
     assert sorted({p for obj in objects for p in shape_problems(obj)}) == []
+
+
+async def test_a_refunded_charge_cannot_be_refunded_twice(sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+    await replay(http, account, FIXTURES / "charge.refunded.json")
+    (charge,) = sim.charges(account)
+
+    again = await http.post("/v1/refunds", data={"charge": charge["id"]},
+                            headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert charge["refunded"] is True and charge["amount_refunded"] == 100
+    assert again.status_code == 400 and again.json()["error"]["code"] == "charge_already_refunded"
