@@ -42,7 +42,7 @@ def create_payment_intent(ctx: Ctx) -> dict[str, Any]:
     pi.update({"description": p.get("description") or None, "setup_future_usage": None,
                "metadata": apply_metadata({}, p.get("metadata", {}))})
     if p.get("payment_method"):
-        pi["payment_method"] = _payment_method(ctx, str(p["payment_method"]), customer)["id"]
+        pi["payment_method"] = payment_method_for(ctx, str(p["payment_method"]))["id"]
         pi["status"] = "requires_confirmation"
     ctx.services.events.emit(ctx.state, "payment_intent.created", pi, ctx.now)
     if to_bool(p.get("confirm", False), "confirm"):
@@ -53,15 +53,14 @@ def create_payment_intent(ctx: Ctx) -> dict[str, Any]:
 def confirm_payment_intent(ctx: Ctx, payment_intent: str) -> dict[str, Any]:
     pi = ctx.state.get(payment_intent, "payment_intent")
     if ctx.params.get("payment_method"):
-        pi["payment_method"] = _payment_method(ctx, str(ctx.params["payment_method"]),
-                                               pi["customer"])["id"]
+        pi["payment_method"] = payment_method_for(ctx, str(ctx.params["payment_method"]))["id"]
     if pi["status"] not in ("requires_confirmation", "requires_payment_method", "requires_action"):
         raise invalid_request(f"This PaymentIntent's status is {pi['status']}, so it cannot be "
                               "confirmed.", code="payment_intent_unexpected_state")
     return _confirm(ctx, pi, off_session=to_bool(ctx.params.get("off_session", False), "off_session"))
 
 
-def _payment_method(ctx: Ctx, pm_id: str, customer: str | None) -> dict[str, Any]:
+def payment_method_for(ctx: Ctx, pm_id: str) -> dict[str, Any]:
     """A test token becomes a one-time card of that behaviour; an id must exist."""
     token = CARD_TOKENS.get(pm_id)
     if token is None:
@@ -70,7 +69,11 @@ def _payment_method(ctx: Ctx, pm_id: str, customer: str | None) -> dict[str, Any
         ctx.services.ids.new("pm"), created=ctx.now, livemode=ctx.state.livemode, customer=None,
         brand=token.brand, last4=token.last4, exp_month=12, exp_year=ctx.now.year + 3,
         fingerprint=ctx.services.ids.hex(16), country="US"))
-    ctx.state.card(pm["id"]).behaviour = token.behaviour
+    card = ctx.state.card(pm["id"])
+    card.behaviour = token.behaviour
+    card.setup_needs_action = token.setup_needs_action
+    if not token.attaches:
+        card.setup_refusal = token.behaviour.decide(1, ctx.now, ctx.now)
     return pm
 
 

@@ -143,3 +143,26 @@ async def test_a_refunded_charge_cannot_be_refunded_twice(sim: Simulator, accoun
 
     assert charge["refunded"] is True and charge["amount_refunded"] == 100
     assert again.status_code == 400 and again.json()["error"]["code"] == "charge_already_refunded"
+
+
+async def test_a_card_saved_with_a_setup_intent_is_attached_to_the_customer(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    await replay(http, account, FIXTURES / "setup_intent.succeeded.json")
+
+    (seti,) = sim.state(account).all("setup_intent")
+    (card,) = sim.state(account).all("payment_method")
+    assert seti["status"] == "succeeded" and card["customer"] == seti["customer"]
+    assert "payment_method.attached" in sim.event_types(account)
+
+
+async def test_the_cli_s_pre_endive_payment_method_types_is_refused_by_name(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    response = await http.post("/v1/setup_intents", data={"payment_method_types[0]": "card"},
+                               headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert response.json()["error"]["code"] == "parameter_unknown"
+    assert response.json()["error"]["param"] == "payment_method_types"
