@@ -24,6 +24,7 @@ class TokenCard:
     # Stripe's testing docs single out pm_card_chargeCustomerFail as the card that attaches and
     # then fails its charges, which says the other decline cards are refused when attached.
     attaches: bool = True
+    setup_needs_action: bool = False
 
 
 def _declines_at_attach(decline_code: str, last4: str, code: str = "card_declined") -> TokenCard:
@@ -38,9 +39,11 @@ CARD_TOKENS: dict[str, TokenCard] = {
     "pm_card_discover": TokenCard("discover", "1117", Succeeds()),
     "pm_card_chargeCustomerFail": TokenCard("visa", "0341", Declines("generic_decline")),
     "pm_card_authenticationRequired": TokenCard("visa", "3184", RequiresAuthentication()),
-    "pm_card_authenticationRequiredOnSetup": TokenCard("visa", "3155", Succeeds()),
+    "pm_card_authenticationRequiredOnSetup": TokenCard("visa", "3155", Succeeds(),
+                                                       setup_needs_action=True),
     "pm_card_createDispute": TokenCard("visa", "0259", Succeeds()),
     "pm_card_chargeDeclined": _declines_at_attach("generic_decline", "0002"),
+    "pm_card_visa_chargeDeclined": _declines_at_attach("generic_decline", "0002"),
     "pm_card_visa_chargeDeclinedInsufficientFunds": _declines_at_attach("insufficient_funds", "9995"),
     "pm_card_chargeDeclinedInsufficientFunds": _declines_at_attach("insufficient_funds", "9995"),
     "pm_card_visa_chargeDeclinedLostCard": TokenCard("visa", "9987", LostCard(), attaches=False),

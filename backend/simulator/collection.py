@@ -114,6 +114,11 @@ class Collector:
                 decline: Decline | None, now: datetime) -> dict[str, Any]:
         meta = state.invoices[inv["id"]]
         pi = state.get(str(meta.payment_intent), "payment_intent")
+        return self.charge_payment_intent(state, pi, pm, decline, now, amount=inv["amount_remaining"])
+
+    def charge_payment_intent(self, state: AccountState, pi: dict[str, Any], pm: dict[str, Any],
+                              decline: Decline | None, now: datetime, *, amount: int) -> dict[str, Any]:
+        """One charge on a PaymentIntent, with the outcome and error where Stripe puts them."""
         if decline is None:
             outcome = {"network_status": "approved_by_network", "reason": None,
                        "risk_level": "normal", "risk_score": 20,
@@ -128,8 +133,8 @@ class Collector:
                        "network_advice_code": decline.network_advice_code,
                        "network_decline_code": decline.network_decline_code}
         charge = state.put(shapes.charge(
-            self._ids.new("ch"), created=now, livemode=state.livemode, amount=inv["amount_remaining"],
-            currency=inv["currency"], customer=inv["customer"], payment_intent=pi["id"], pm=pm,
+            self._ids.new("ch"), created=now, livemode=state.livemode, amount=amount,
+            currency=pi["currency"], customer=pi["customer"], payment_intent=pi["id"], pm=pm,
             succeeded=decline is None, failure_code=decline.code if decline else None,
             failure_message=decline.message if decline else None, outcome=outcome))
         pi.update({"latest_charge": charge["id"], "payment_method": pm["id"]})

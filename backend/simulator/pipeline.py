@@ -13,6 +13,7 @@ from backend.simulator import (
     routes_customers,
     routes_invoices,
     routes_payments,
+    routes_setup_intents,
     routes_subscriptions,
     routes_test_flows,
 )
@@ -41,7 +42,7 @@ from backend.simulator.state import AccountState, Store
 
 ROUTES: list[Route] = (routes_invoices.ROUTES + routes_customers.ROUTES + routes_payments.ROUTES
                        + routes_subscriptions.ROUTES + routes_apps.ROUTES
-                       + routes_test_flows.ROUTES)
+                       + routes_test_flows.ROUTES + routes_setup_intents.ROUTES)
 
 
 @dataclass

@@ -187,7 +187,7 @@ def line_item(line_id: str, *, invoice: str, livemode: bool, amount: int, curren
 
 
 def payment_intent(piid: str, *, created: datetime, livemode: bool, amount: int, currency: str,
-                   customer: str) -> dict[str, Any]:
+                   customer: str | None) -> dict[str, Any]:
     return {
         "id": piid, "object": "payment_intent", "amount": amount, "amount_capturable": 0,
         "amount_received": 0, "canceled_at": None, "cancellation_reason": None,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from backend.simulator.behaviours import CardBehaviour, Succeeds
+from backend.simulator.behaviours import CardBehaviour, Decline, Succeeds
 from backend.simulator.errors import resource_missing
 
 # Which Stripe noun an id prefix names, for "No such …" messages and expansion.
@@ -14,7 +14,7 @@ KIND_BY_PREFIX = {
     "cus": "customer", "pm": "payment_method", "sub": "subscription", "si": "subscription_item",
     "in": "invoice", "pi": "payment_intent", "ch": "charge", "inpay": "invoice_payment",
     "cs": "checkout.session", "seti": "setup_intent", "appsecret": "apps.secret",
-    "price": "price", "il": "line_item", "prod": "product", "ii": "invoiceitem",
+    "price": "price", "il": "line_item", "prod": "product", "ii": "invoiceitem", "re": "refund",
 }
 
 
@@ -49,6 +49,8 @@ class CardState:
 
     behaviour: CardBehaviour = field(default_factory=Succeeds)
     attempts: list[datetime] = field(default_factory=list)
+    setup_refusal: Decline | None = None  # a test card the issuer refuses to save
+    setup_needs_action: bool = False  # a test card that asks for 3-D Secure when saved
 
 
 @dataclass

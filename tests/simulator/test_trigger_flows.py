@@ -131,3 +131,38 @@ async def test_objects_the_trigger_flows_create_have_stripes_shape(
     objects = list(sim.state(account).objects.values())
     assert {"product", "price", "invoiceitem", "subscription", "invoice"} <= {o["object"] for o in objects}
     assert sorted({p for obj in objects for p in shape_problems(obj)}) == []
+
+
+async def test_a_refunded_charge_cannot_be_refunded_twice(sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+    await replay(http, account, FIXTURES / "charge.refunded.json")
+    (charge,) = sim.charges(account)
+
+    again = await http.post("/v1/refunds", data={"charge": charge["id"]},
+                            headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert charge["refunded"] is True and charge["amount_refunded"] == 100
+    assert again.status_code == 400 and again.json()["error"]["code"] == "charge_already_refunded"
+
+
+async def test_a_card_saved_with_a_setup_intent_is_attached_to_the_customer(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    await replay(http, account, FIXTURES / "setup_intent.succeeded.json")
+
+    (seti,) = sim.state(account).all("setup_intent")
+    (card,) = sim.state(account).all("payment_method")
+    assert seti["status"] == "succeeded" and card["customer"] == seti["customer"]
+    assert "payment_method.attached" in sim.event_types(account)
+
+
+async def test_the_cli_s_pre_endive_payment_method_types_is_refused_by_name(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    response = await http.post("/v1/setup_intents", data={"payment_method_types[0]": "card"},
+                               headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert response.json()["error"]["code"] == "parameter_unknown"
+    assert response.json()["error"]["param"] == "payment_method_types"
