@@ -82,6 +82,8 @@ class Invoice:
     latest_decline: CardDecline | None = None
     # The payment method that the most recent attempt charged.
     latest_payment_method_id: str | None = None
+    # Money recorded as paid outside Stripe (`paid_out_of_band`): Recoup had no part in it.
+    amount_paid_off_stripe: int = 0
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ async def close_for_settled_invoice(deps: JobDeps, run: JobRun, invoice: Invoice
         if recovery is not None and recovery.is_open:
             if invoice.status is InvoiceStatus.PAID:
                 await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid",
-                                   attribution=recovery.paid_elsewhere(), now=now)
+                                   attribution=recovery.paid_elsewhere(
+                                       paid_off_stripe=invoice.amount_paid_off_stripe > 0), now=now)
             else:
                 await end_recovery(uow, recovery, RecoveryEvent.CLOSED_ELSEWHERE,
                                    outcome=f"invoice_{invoice.status.value}", now=now)

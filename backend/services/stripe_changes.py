@@ -98,7 +98,7 @@ async def invoice_paid(uow: UnitOfWork, fact: InvoicePaid, now: datetime) -> str
         return "ignored: not in recovery"
     # Our own successful retry corrects the attribution when its job finishes.
     ended = await end_recovery(uow, recovery, RecoveryEvent.PAID, outcome="paid",
-                               attribution=recovery.paid_elsewhere(), now=now)
+                               attribution=recovery.paid_elsewhere(paid_off_stripe=fact.paid_off_stripe), now=now)
     return "recovered" if ended else "already ended"
 
 

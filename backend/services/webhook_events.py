@@ -60,6 +60,8 @@ class InvoicePaid:
     invoice_id: str
     amount_paid: int
     at: datetime
+    # Some of the money was recorded outside Stripe (`paid_out_of_band`, a bank transfer settled by hand).
+    paid_off_stripe: bool = False
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,8 @@ def _invoice_payment_failed(account: StripeAccount, invoice: _Object, _prev: _Ob
 
 def _invoice_paid(account: StripeAccount, invoice: _Object, _prev: _Object, at: datetime) -> Fact:
     return InvoicePaid(account=account, invoice_id=invoice.required_id("id", "in"),
-                       amount_paid=invoice.amount("amount_paid"), at=at)
+                       amount_paid=invoice.amount("amount_paid"), at=at,
+                       paid_off_stripe=invoice.amount("amount_paid_off_stripe") > 0)
 
 
 def _invoice_closed(account: StripeAccount, invoice: _Object, _prev: _Object, at: datetime) -> Fact:

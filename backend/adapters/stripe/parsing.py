@@ -45,6 +45,7 @@ def parse_invoice(raw: Json) -> Invoice:
         number=raw.get("number"),
         latest_decline=decline,
         latest_payment_method_id=latest_payment_method,
+        amount_paid_off_stripe=int(raw.get("amount_paid_off_stripe") or 0),
     )
 
 
