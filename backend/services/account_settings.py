@@ -14,6 +14,10 @@ from backend.services.ports import Clock
 from backend.services.records import AccountStatus
 from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
+# Kept beside the merchant's settings, never one of them: when recovery was last switched on, so a
+# failure that happened while it was off is not picked up by a job that runs after switching on.
+ENABLED_SINCE = "enabled_since"
+
 
 async def require_installed(uow: UnitOfWork, account: StripeAccount) -> None:
     record = await uow.accounts.get(account)
@@ -42,9 +46,10 @@ async def save_settings(uow_factory: UnitOfWorkFactory, clock: Clock, account: S
     now = clock.now()
     async with uow_factory() as uow:
         await require_installed(uow, account)
-        before = await load_settings(uow, account)
+        stored = await uow.settings.get(account) or {}
+        before = from_json(stored) if stored else RecoverySettings()
         after = apply_changes(before, changes)
-        await uow.settings.save(account, after.to_json(), now)
+        await uow.settings.save(account, _with_enabled_since(after, stored, before, now), now)
         if before.enabled and not after.enabled:
             # Off means off at once: nothing queued runs until recovery is switched back on.
             await uow.jobs.pause_for_account(account)
@@ -58,6 +63,22 @@ async def save_settings(uow_factory: UnitOfWorkFactory, clock: Clock, account: S
             await _replan_all(uow, account, now, why="settings changed", settings=after)
         await uow.commit()
     return after
+
+
+def _with_enabled_since(after: RecoverySettings, stored: dict[str, Any], before: RecoverySettings,
+                        now: datetime) -> dict[str, Any]:
+    values = after.to_json()
+    since = stored.get(ENABLED_SINCE) if before.enabled else now.isoformat()
+    if after.enabled and since:
+        values[ENABLED_SINCE] = since
+    return values
+
+
+async def enabled_since(uow: UnitOfWork, account: StripeAccount) -> datetime | None:
+    """When recovery was last switched on; None when it is off or was on before this was recorded."""
+    stored = await uow.settings.get(account) or {}
+    since = stored.get(ENABLED_SINCE)
+    return datetime.fromisoformat(since) if isinstance(since, str) else None
 
 
 def _plan_changed(before: RecoverySettings, after: RecoverySettings) -> bool:

@@ -13,7 +13,7 @@ from backend.domain.recovery import Recovery
 from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus
 from backend.domain.settings import RecoverySettings
 from backend.jobs.kinds import JobKind, assess_key, card_update_pay_key, tag_key
-from backend.services.account_settings import load_settings
+from backend.services.account_settings import enabled_since, load_settings
 from backend.services.lifecycle import end_recovery, open_recovery
 from backend.services.records import AccountStatus, NewJob
 from backend.services.unit_of_work import UnitOfWork
@@ -57,6 +57,10 @@ async def payment_failed(uow: UnitOfWork, fact: InvoicePaymentFailed, now: datet
     settings = await enabled_settings(uow, fact.account)
     if settings is None:
         return "ignored: recovery is off for this account"
+    since = await enabled_since(uow, fact.account)
+    if since is not None and fact.at < since:
+        # Off means off when the failure happens: switching on a moment later does not reach back.
+        return "ignored: the payment failed while recovery was off"
     if fact.billing_reason not in SUBSCRIPTION_BILLING_REASONS and not settings.recover_one_off_invoices:
         return "ignored: one-off invoices are not recovered"
     recovery = Recovery.open(

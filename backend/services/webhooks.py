@@ -9,8 +9,7 @@ from backend.services.event_effects import apply_fact
 from backend.services.ports import Clock
 from backend.services.queued_events import encode_fact
 from backend.services.records import NewJob
-from backend.services.stripe_changes import enabled_settings
-from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from backend.services.unit_of_work import UnitOfWorkFactory
 from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
@@ -35,7 +34,7 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
     """
     now = clock.now()
     async with uow_factory() as uow:
-        fact = await _needs_no_work(uow, fact)
+        fact = _needs_no_work(fact)
         fresh = await uow.events.record(
             event_id=envelope.event_id, type=envelope.type, account_id=envelope.account_id,
             livemode=envelope.livemode, outcome="ignored" if isinstance(fact, Ignored) else "processed",
@@ -58,12 +57,8 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
     return outcome
 
 
-async def _needs_no_work(uow: UnitOfWork, fact: Fact) -> Fact:
-    """Answer at once what Recoup will never act on, as of the moment Stripe tells us (two reads)."""
-    if isinstance(fact, InvoicePaymentFailed):
-        if fact.collection_method != "charge_automatically":
-            return Ignored("the customer pays this invoice by hand")
-        # Off means off when the failure happens: switching on a moment later does not reach back.
-        if await enabled_settings(uow, fact.account) is None:
-            return Ignored("recovery is off for this account")
+def _needs_no_work(fact: Fact) -> Fact:
+    """Answer at once what the event itself says Recoup will never act on (no read: ingest stays cheap)."""
+    if isinstance(fact, InvoicePaymentFailed) and fact.collection_method != "charge_automatically":
+        return Ignored("the customer pays this invoice by hand")
     return fact

@@ -175,6 +175,35 @@ async def test_recovery_off_means_failed_payments_are_left_alone(stack):
     assert stack.writes() == []
 
 
+async def test_a_failure_from_while_recovery_was_off_stays_alone_when_switched_on_before_its_job_ran(stack):
+    account = await stack.install({"enabled": False})
+    customer = stack.sim.create_customer(account, country="DE")
+    stack.sim.attach_card(account, customer, Declines("generic_decline"))
+    subscription = stack.sim.create_subscription(account, customer, amount=2500, currency="eur")
+    invoice = stack.sim.create_failed_invoice(account, subscription)
+    await stack.sim.run_until_now()
+    await stack.sim.deliver_pending()  # Recoup acknowledged the failure; its job has not run yet
+
+    stack.clock.advance(timedelta(seconds=5))
+    await save_settings(stack.uow_factory, stack.clock, account, {"enabled": True})
+    await stack.settle()
+
+    assert await stack.recovery(account, invoice) is None
+    assert stack.writes() == []
+
+
+async def test_a_failure_after_recovery_was_switched_on_is_recovered(stack):
+    account = await stack.install({"enabled": False})
+    stack.clock.advance(timedelta(minutes=1))
+    await save_settings(stack.uow_factory, stack.clock, account, {"enabled": True})
+    stack.clock.advance(timedelta(minutes=1))
+
+    _customer, _card, _sub, invoice = await failed_subscription_invoice(
+        stack, account, Declines("generic_decline"))
+
+    assert (await stack.recovery(account, invoice)).status == "scheduled"
+
+
 async def test_one_off_invoices_are_recovered_only_when_the_merchant_asks(stack):
     account = await stack.install()
     customer = stack.sim.create_customer(account)
