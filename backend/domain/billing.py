@@ -82,6 +82,8 @@ class Invoice:
     latest_decline: CardDecline | None = None
     # The payment method that the most recent attempt charged.
     latest_payment_method_id: str | None = None
+    # The charge that paid the invoice (its PaymentIntent succeeded), when `payments` was expanded.
+    paid_by_charge_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,15 @@ class InvoicePayment:
 class CheckoutSession:
     id: str
     url: str
+
+
+@dataclass(frozen=True)
+class SettledCharge:
+    """A charge that took the money for an invoice: which card, and when."""
+
+    id: str
+    payment_method_id: str | None
+    created: datetime
 
 
 @dataclass(frozen=True)
