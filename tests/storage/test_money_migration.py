@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import BigInteger, Boolean, Connection, Integer, String, column, insert, table, text
 
 from backend.adapters.db.migrations import alembic_config, is_current, upgrade_to_head
+from backend.adapters.db.types import UTCDateTime
 from backend.domain.billing import StripeAccount
 from backend.services.records import RecoveryRecord
 from tests.conftest import START
 
 ACCOUNT = StripeAccount("acct_1Existing", False)
 THREE_BILLION_RUPIAH = 3_000_000_000
+# The recovery table's required columns at revision 0002 (0004 added the paper budget and others).
+RECOVERY_AT_0002 = table(
+    "recovery", column("id", String), column("account_id", String), column("livemode", Boolean),
+    column("invoice_id", String), column("customer_id", String), column("amount", BigInteger),
+    column("currency", String), column("status", String), column("attempts_made", Integer),
+    column("stripe_retrying", Boolean), column("started_at", UTCDateTime()), column("deadline", UTCDateTime()),
+    column("version", Integer))
 
 
 def _downgrade_to(revision: str):
@@ -33,11 +41,13 @@ def recovery(n: int, amount: int) -> RecoveryRecord:
 async def test_amounts_stored_before_the_migration_stay_and_larger_ones_fit_after(engine, uow_factory):
     async with engine.begin() as connection:
         await connection.run_sync(_downgrade_to("0002"))
-    async with uow_factory() as uow:
-        await uow.recoveries.add(recovery(1, 2_000_000_000))
-        await uow.commit()
-    # The totals as revision 0002 kept them (later revisions add tables the repository writes too).
+    # The recovery and the totals as revision 0002 kept them (later revisions add columns and
+    # tables the repository writes too).
     async with engine.begin() as connection:
+        await connection.execute(insert(RECOVERY_AT_0002).values(
+            id="rec_1", account_id=ACCOUNT.id, livemode=False, invoice_id="in_1", customer_id="cus_1",
+            amount=2_000_000_000, currency="idr", status="scheduled", attempts_made=0, stripe_retrying=False,
+            started_at=START, deadline=START + timedelta(days=28), version=1))
         await connection.execute(text(
             "INSERT INTO recovery_totals (account_id, livemode, currency, open_count, open_amount, recovered_count,"
             " recovered_amount, exhausted_count, exhausted_amount, closed_count)"
