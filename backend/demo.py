@@ -54,11 +54,9 @@ def build_demo(config: Config) -> Starlette:
     deliveries = httpx.AsyncClient(transport=httpx.ASGITransport(app=late), base_url=config.public_base_url)
     # Fresh ids on every start: the simulated Stripe forgets everything when the process ends, while
     # the database keeps the last run's recoveries as history under their own account.
-    # In order until Recoup tells a late customer.updated (the card that then failed) from a
-    # new card; unordered, the demo would retry every seeded failure at once on the same card.
     sim = Simulator(clock, webhook_url=f"{config.public_base_url}/webhooks/stripe",
                     webhook_secret=config.webhook_secrets[0], http_client=deliveries,
-                    seed=secrets.randbits(32), ordered_webhooks=True)
+                    seed=secrets.randbits(32))
     gateway = StripeSdkGateway(test_key="sk_test_demo", live_key="sk_live_demo", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=sim.transport()))
 

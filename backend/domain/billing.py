@@ -84,6 +84,8 @@ class Invoice:
     latest_payment_method_id: str | None = None
     # Money recorded as paid outside Stripe (`paid_out_of_band`): Recoup had no part in it.
     amount_paid_off_stripe: int = 0
+    # The charge that paid the invoice (its PaymentIntent succeeded), when `payments` was expanded.
+    paid_by_charge_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,15 @@ class InvoicePayment:
 class CheckoutSession:
     id: str
     url: str
+
+
+@dataclass(frozen=True)
+class SettledCharge:
+    """A charge that took the money for an invoice: which card, and when."""
+
+    id: str
+    payment_method_id: str | None
+    created: datetime
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class Then(StrEnum):
     WAIT_FOR_CARD = "wait_for_card"  # only another card helps
     LATER = "later"  # a rolling network window frees a slot at `earliest`
     NOTHING = "nothing"  # the recovery is not in a state that charges (paused, observed, ended)
+    KEEP_PLAN = "keep_plan"  # offered as a new card but it is a card that failed here: the plan goes on
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class PastAttempt:
     fingerprint: str | None
     reached_network: bool
     decline: CardDecline | None  # None: it succeeded or never reached the card
+    card_last4: str | None = None  # as it was when charged: the card updater may change it in place
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class ChargeQuestion:
     card: Card | None  # the card Stripe will charge (None: not known)
     card_id: str | None
     now: datetime
+    # The charge is a card update's: it may only charge a card other than the ones that failed here.
+    as_new_card: bool = False
+    # Cards Stripe itself reports as having failed on this invoice (read with it, before our own
+    # story may have recorded the original failure).
+    failed_on_invoice: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,26 @@ def answer_for_card(question: ChargeQuestion, attempts: Sequence[PastAttempt]) -
         why = hard_declined(attempt.decline, brand, question.now) if attempt.decline else None
         if why:
             return ChargeAnswer(False, f"this card may not be charged again: {why}", Then.WAIT_FOR_CARD)
+    if question.as_new_card and _failed_here(question, card_id, same_card):
+        # A customer.updated sent before the failure and delivered after it names the card that
+        # then failed: that is no card update, and the schedule already covers that card.
+        return ChargeAnswer(False, "no new card: the default card is the one that failed in this recovery",
+                            Then.KEEP_PLAN)
     verdict = network_allows_retry(brand or "unknown", [a.at for a in same_card if a.reached_network],
                                    question.now, advice_code=None, network_advice_code=None)
     if not verdict.allowed:
         return ChargeAnswer(False, f"card network budget: {verdict.reason}", Then.LATER, verdict.earliest)
     return YES
+
+
+def _failed_here(question: ChargeQuestion, card_id: str | None, same_card: Sequence[PastAttempt]) -> bool:
+    """Whether the card offered as new already failed on this invoice, unchanged since."""
+    if not same_card:
+        return card_id is not None and card_id in question.failed_on_invoice
+    last4 = question.card.last4 if question.card else None
+    # Refreshed in place by the card updater: same id, other number. That is a new card.
+    return any(a.decline is not None and not (last4 and a.card_last4 and a.card_last4 != last4)
+               for a in same_card)
 
 
 def _same_card(attempt: PastAttempt, card_id: str | None, fingerprint: str | None) -> bool:

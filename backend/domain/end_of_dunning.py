@@ -93,9 +93,14 @@ def plan_end_of_dunning(settings: RecoverySettings, subscription: SubscriptionSt
     )
 
 
-def dunning_complete_metadata(now: datetime) -> dict[str, str]:
-    """Return the subscription metadata that records when dunning completed (unix seconds)."""
-    return {DUNNING_COMPLETE_KEY: str(int(now.timestamp()))}
+def dunning_complete_metadata(completed_at: datetime) -> dict[str, str]:
+    """Return the subscription metadata that records when dunning completed (unix seconds).
+
+    `completed_at` must be durable (the recovery's deadline), never the moment of the write: a
+    re-run sends the same parameters under the same Idempotency-Key, which Stripe replays; other
+    parameters would be refused with `idempotency_error` and the end actions never applied.
+    """
+    return {DUNNING_COMPLETE_KEY: str(int(completed_at.timestamp()))}
 
 
 def _subscription_step(settings: RecoverySettings, sub: SubscriptionState, newer_invoice_paid: bool,

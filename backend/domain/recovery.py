@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backend.domain.attribution import Attribution, attribute_elsewhere
-from backend.domain.billing import Card, CardDecline, StripeAccount
+from backend.domain.billing import Card, CardDecline, SettledCharge, StripeAccount
 from backend.domain.charge_guard import ChargeAnswer, ChargeQuestion, PastAttempt, Then, answer_for_card, hard_declined
 from backend.domain.declines import DeclineCategory
 from backend.domain.recovery_state import (
@@ -266,7 +266,7 @@ class Recovery:
         prints = fingerprints or {}
         past = [PastAttempt(at=a.attempted_at, payment_method_id=a.payment_method_id,
                             fingerprint=prints.get(a.payment_method_id or ""), reached_network=a.reached_network,
-                            decline=a.as_decline()) for a in attempts]
+                            decline=a.as_decline(), card_last4=a.card_last4) for a in attempts]
         return answer_for_card(question, past)
 
     def retry_now_refusal(self, attempts: Sequence[Attempt], now: datetime) -> str | None:
@@ -300,6 +300,16 @@ class Recovery:
         """Count one observe-only attempt against the paper budget; return its story number."""
         self.paper_attempts_made += 1
         return max((a.number for a in number_source), default=0) + 1
+
+    def attempt_of_ours(self, charge: SettledCharge, card_id: str | None, attempts: Sequence[Attempt]) -> bool:
+        """Whether a charge Stripe made on this invoice is the attempt whose answer we never got.
+
+        Stripe can store a 5xx it answered after the charge and replay it for the key, so the
+        answer never comes; Stripe's state does. Our attempt comes after every attempt of the
+        story and charges `card_id` (None: the invoice's default card, whichever it is).
+        """
+        since = max((a.attempted_at for a in attempts), default=self.started_at)
+        return charge.created > since and (card_id is None or charge.payment_method_id == card_id)
 
     def charge_succeeded(self, attempt: Attempt) -> None:
         self.attempts_made = max(self.attempts_made, attempt.number)

@@ -52,7 +52,7 @@ async def end_dunning(deps: JobDeps, run: JobRun) -> Outcome:
     if settings.observe_only or recovery.observing:
         return await _conclude(deps, run, recovery.id, plan, now, detail_prefix="observe only, nothing was changed: ")
     await _mark_pending(deps, recovery.id, now)
-    await _apply(deps.gateway, recovery, plan, subscription, now)
+    await _apply(deps.gateway, recovery, plan, subscription)
     return await _conclude(deps, run, recovery.id, plan, now, detail_prefix="")
 
 
@@ -94,12 +94,14 @@ async def _mark_pending(deps: JobDeps, recovery_id: str, now: datetime) -> None:
 
 
 async def _apply(gateway: StripeGateway, recovery: Recovery, plan: EndOfDunningPlan,
-                 subscription: Subscription | None, now: datetime) -> None:
+                 subscription: Subscription | None) -> None:
+    # Every parameter below is a function of durable state (ids, settings, the deadline), so a
+    # re-run after a failure midway replays the writes already made and finishes the rest.
     account, key = recovery.account, f"recoup:{recovery.id}:end"
     if subscription is not None and plan.mark_dunning_complete:
         # Written before any cancellation: Stripe refuses updates to a canceled subscription.
         await gateway.update_subscription(account, subscription.id, idempotency_key=f"{key}:metadata",
-                                          metadata=dunning_complete_metadata(now))
+                                          metadata=dunning_complete_metadata(recovery.deadline))
     if subscription is not None and not isinstance(plan.subscription, CancelAt):
         await _apply_subscription_step(gateway, account, subscription.id, plan, f"{key}:subscription")
     # Tagged before a void: a voided invoice keeps its last metadata, so merchants can still filter it.

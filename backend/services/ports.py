@@ -13,6 +13,7 @@ from backend.domain.billing import (
     Invoice,
     InvoicePayment,
     PayOutcome,
+    SettledCharge,
     StripeAccount,
     Subscription,
 )
@@ -65,6 +66,8 @@ class StripeGateway(Protocol):
                       collection_method: str | None = None, subscription_id: str | None = None,
                       customer_id: str | None = None, created_gte: datetime | None = None,
                       created_lt: datetime | None = None) -> AsyncIterator[Invoice]: ...
+
+    async def retrieve_charge(self, account: StripeAccount, charge_id: str) -> SettledCharge: ...
 
     async def list_invoice_payments(self, account: StripeAccount,
                                     invoice_id: str) -> list[InvoicePayment]: ...

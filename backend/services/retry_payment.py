@@ -20,7 +20,7 @@ from backend.services import recovery_log
 from backend.services.lifecycle import correct_attribution, end_recovery
 from backend.services.paper_attempts import observe_attempt
 from backend.services.planning import enqueue, plan_and_queue, queue_end
-from backend.services.ports import StripeRequestRejected
+from backend.services.ports import StripeRequestRejected, StripeUnavailable
 from backend.services.settled_invoices import close_for_settled_invoice, close_for_stopped_subscription
 
 # What each trigger means for attribution when the payment succeeds.
@@ -65,9 +65,13 @@ async def pay_invoice(deps: JobDeps, run: JobRun) -> Outcome:
         subscription_status = (await deps.gateway.retrieve_subscription(recovery.account,
                                                                         invoice.subscription_id)).status
     choice = await _choose_card(deps, loaded, invoice.customer_id, run.job.payload)
+    card_update = run.job.payload.get("trigger") == "card_update"
+    failed_on_invoice = frozenset({invoice.latest_payment_method_id} if invoice.latest_decline
+                                  and invoice.latest_payment_method_id else set())
     answer = recovery.may_charge(ChargeQuestion(invoice_status=invoice.status,
                                                 subscription_status=subscription_status, card=choice.card,
-                                                card_id=choice.card_id, now=deps.clock.now()),
+                                                card_id=choice.card_id, now=deps.clock.now(),
+                                                as_new_card=card_update, failed_on_invoice=failed_on_invoice),
                                  loaded.attempts, choice.fingerprints)
     if not answer.allowed:
         if invoice.status is not InvoiceStatus.OPEN:
@@ -79,6 +83,11 @@ async def pay_invoice(deps: JobDeps, run: JobRun) -> Outcome:
     except StripeRequestRejected as refusal:
         return await _record(deps, run, _refusal_as_decline(refusal), choice, number, key,
                              category=_refusal_category(refusal))
+    except StripeUnavailable:
+        settled = await _answer_from_stripe_state(deps, loaded, choice)
+        if settled is None:
+            raise  # perhaps it never reached Stripe: the same key is sent again later
+        outcome = settled
     if isinstance(outcome, Paid) and choice.rotated and choice.payment_method_id:
         await _make_default(deps, recovery, choice.payment_method_id, failed_card_ids(loaded.attempts))
     return await _record(deps, run, outcome, choice, number, key)
@@ -156,10 +165,34 @@ async def _replay_lost_answer(deps: JobDeps, run: JobRun, loaded: Loaded, key: s
                                                  payment_method=choice.payment_method_id)
     except StripeRequestRejected:
         return False
+    except StripeUnavailable:
+        # Stripe may be replaying a 5xx it stored after our request took effect: that replay
+        # never changes, so Stripe's state answers instead.
+        settled = await _answer_from_stripe_state(deps, loaded, choice)
+        if settled is None:
+            return False
+        outcome = settled
     if not isinstance(outcome, Paid):
         return False
     await _record(deps, run, outcome, choice, recovery.next_attempt_number(), key)
     return True
+
+
+async def _answer_from_stripe_state(deps: JobDeps, loaded: Loaded, choice: CardChoice) -> Paid | None:
+    """What our pay request did, read from the invoice when Stripe's answer to it is an error.
+
+    Stripe stores a 5xx that happened after the charge and replays it for the key (with
+    `Stripe-Should-Retry: false`), so sending the request again never tells. The invoice's
+    PaymentIntent does: its charge on our card, made after every attempt of the story, is ours.
+    None when nothing shows our request took the money (a decline is a 402, never a stored 5xx).
+    """
+    recovery = loaded.recovery
+    invoice = await deps.gateway.retrieve_invoice(recovery.account, recovery.invoice_id)
+    if invoice.status is InvoiceStatus.PAID and invoice.paid_by_charge_id:
+        charge = await deps.gateway.retrieve_charge(recovery.account, invoice.paid_by_charge_id)
+        if recovery.attempt_of_ours(charge, choice.card_id, loaded.attempts):
+            return Paid(invoice, request_id=None)
+    return None
 
 
 async def _choose_card(deps: JobDeps, loaded: Loaded, customer_id: str, payload: dict[str, Any]) -> CardChoice:
@@ -169,7 +202,10 @@ async def _choose_card(deps: JobDeps, loaded: Loaded, customer_id: str, payload:
     failed = failed_card_ids(loaded.attempts)
     requested = payload.get("payment_method")
     if isinstance(requested, str) and requested:
-        return CardChoice(requested, by_id.get(requested), rotated=False, fingerprints=prints)
+        # The event that named this card may be older than the failure (Stripe does not deliver in
+        # order): the card Stripe holds as default now is the one the customer chose last.
+        current = await _current_default(deps, loaded.recovery) or requested
+        return CardChoice(current, by_id.get(current), rotated=False, fingerprints=prints)
     wants_other_card = payload.get("trigger") == "card_update" or (
         loaded.settings.card_rotation and _latest_is_soft(loaded.recovery))
     if wants_other_card:
@@ -179,6 +215,15 @@ async def _choose_card(deps: JobDeps, loaded: Loaded, customer_id: str, payload:
             return CardChoice(candidate.id, candidate, rotated=True, fingerprints=prints)
     last_pm, _ = latest_card(loaded.attempts)
     return CardChoice(None, by_id.get(last_pm or ""), rotated=False, fingerprints=prints)
+
+
+async def _current_default(deps: JobDeps, recovery: Recovery) -> str | None:
+    """The card Stripe charges for this invoice now: the subscription's default, else the customer's."""
+    if recovery.subscription_id:
+        subscription = await deps.gateway.retrieve_subscription(recovery.account, recovery.subscription_id)
+        if subscription.default_payment_method:
+            return subscription.default_payment_method
+    return (await deps.gateway.retrieve_customer(recovery.account, recovery.customer_id)).default_payment_method
 
 
 def _latest_is_soft(recovery: Recovery) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,6 +71,31 @@ def test_a_card_that_hard_declined_is_not_charged_again_even_under_a_new_id():
 
     assert not answer.allowed and answer.then is Then.WAIT_FOR_CARD
     assert "lost_card" in answer.reason
+
+
+def card_update(card: Card, *, failed_on_invoice: frozenset[str] = frozenset()) -> ChargeQuestion:
+    return replace(question(card, now=NOW + timedelta(minutes=1)), as_new_card=True,
+                   failed_on_invoice=failed_on_invoice)
+
+
+def test_a_card_update_naming_the_card_that_failed_charges_nothing_and_keeps_the_plan():
+    answer = opened().may_charge(card_update(VISA), [declined(VISA, NOW)])
+
+    assert not answer.allowed
+    assert answer.then is Then.KEEP_PLAN
+
+
+def test_a_card_update_naming_the_card_stripe_saw_fail_is_not_new_before_our_story_records_it():
+    answer = opened().may_charge(card_update(VISA, failed_on_invoice=frozenset({VISA.id})), [])
+
+    assert answer.then is Then.KEEP_PLAN
+
+
+def test_a_card_update_with_another_card_or_one_refreshed_in_place_is_charged_at_once():
+    refreshed = replace(VISA, last4="1881", exp_year=2031)  # the card updater changed it, same id
+
+    assert opened().may_charge(card_update(MASTERCARD), [declined(VISA, NOW)]).allowed
+    assert opened().may_charge(card_update(refreshed), [declined(VISA, NOW)]).allowed
 
 
 def test_mastercard_advice_03_forbids_the_card_for_the_rest_of_the_recovery():

@@ -115,3 +115,51 @@ async def test_a_completed_card_update_checkout_retries_at_once_with_the_new_car
     assert attempts[-1].payment_method_id == new_card
     # The new card becomes the default so the next renewal does not hit the dead card again.
     assert stack.sim.object(account, customer)["invoice_settings"]["default_payment_method"] == new_card
+
+
+async def test_a_late_customer_updated_naming_the_card_that_failed_is_not_a_card_update(stack):
+    account = await stack.install()
+    stack.sim.webhooks.hold()
+    customer = stack.sim.create_customer(account, country="FR")
+    stack.sim.attach_card(account, customer, Declines("generic_decline"))  # customer.updated: new default
+    subscription = stack.sim.create_subscription(account, customer)
+    invoice = stack.sim.create_failed_invoice(account, subscription)
+    charges_before = len(stack.charges(account, customer))
+    # Sent before the failure, delivered a minute after the failure opened the recovery: the
+    # default it names is the card that failed.
+    updated = {e["id"] for e in stack.sim.events.select(account=account.id, type_="customer.updated")}
+    for delivery in stack.sim.webhooks.pending():
+        if delivery.event_id in updated:
+            delivery.next_attempt_at = stack.clock.now() + timedelta(minutes=1)
+    stack.sim.webhooks.release()
+    await stack.settle()
+    assert (await stack.recovery(account, invoice)) is not None
+
+    await stack.advance(timedelta(days=2), step=timedelta(minutes=30))
+
+    recovery = await stack.recovery(account, invoice)
+    assert len(stack.charges(account, customer)) == charges_before
+    assert [a.number for a in await stack.attempts(recovery.id)] == [0]
+    assert recovery.status == "scheduled"
+    assert recovery.next_attempt_at is not None and recovery.next_attempt_at > stack.clock.now()
+
+
+async def test_a_server_error_stored_after_the_charge_still_credits_the_retry_and_charges_once(stack):
+    account = await stack.install()
+    customer, card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    stack.sim.set_card_behaviour(account, card, Succeeds())
+    # Stripe charges, then answers 500, and replays that 500 (Stripe-Should-Retry: false) for the key.
+    stack.sim.faults.inject(500, path_prefix=f"/v1/invoices/{invoice}/pay", after_effect=True)
+
+    await stack.advance(timedelta(days=4), step=timedelta(hours=1))
+
+    recovery = await stack.recovery(account, invoice)
+    async with stack.uow_factory.engine.connect() as connection:
+        unfinished = (await connection.execute(select(JobRow.kind).where(
+            JobRow.recovery_id == recovery.id, JobRow.kind == "pay_invoice",
+            JobRow.status.in_(("pending", "running", "failed"))))).all()
+    assert (recovery.status, recovery.recovered_by) == ("recovered", "recoup_retry")
+    assert len([c for c in stack.charges(account, customer) if c["status"] == "succeeded"]) == 2  # signup + retry
+    assert [a.outcome for a in await stack.attempts(recovery.id)] == ["declined", "succeeded"]
+    assert unfinished == []
+

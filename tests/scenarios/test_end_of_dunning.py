@@ -104,3 +104,25 @@ async def test_later_open_invoices_of_the_subscription_are_tidied_with_the_same_
 
     assert stack.invoice(account, first)["status"] == "void"
     assert stack.invoice(account, later)["status"] == "void"
+
+
+async def test_end_of_dunning_interrupted_midway_is_finished_by_its_rerun_exactly_once(stack):
+    account = await stack.install({**QUICK_DUNNING, "subscription_action": "leave", "invoice_action": "void"})
+    _customer, _card, subscription, invoice = await failed_subscription_invoice(
+        stack, account, Declines("generic_decline"))
+    # Stripe is down for the void, after the subscription's metadata went through: the job comes
+    # back later and sends every write again under the same keys, which Stripe must replay.
+    stack.sim.faults.inject(500, count=6, path_prefix=f"/v1/invoices/{invoice}/void")
+
+    await stack.advance(timedelta(days=8), step=timedelta(hours=6))
+    await stack.advance(timedelta(hours=2), step=timedelta(minutes=5))
+
+    recovery = await stack.recovery(account, invoice)
+    metadata_writes = [r for r in stack.writes() if r.url.path.endswith(subscription)]
+    assert recovery.status == "exhausted"
+    assert recovery.outcome == "exhausted"
+    assert stack.invoice(account, invoice)["status"] == "void"
+    assert stack.sim.event_types(account).count("invoice.voided") == 1
+    assert len(metadata_writes) == 2  # the first run's write, and the re-run's replay of it
+    assert stack.sim.object(account, subscription)["metadata"]["dunning_complete"] == str(
+        int(recovery.deadline.timestamp()))

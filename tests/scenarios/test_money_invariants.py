@@ -42,7 +42,8 @@ HARD = {"lost_card"}
 
 failure = st.tuples(st.just("fail"), st.sampled_from(sorted(BEHAVIOURS)))
 on_invoice = st.tuples(st.sampled_from(["pay_elsewhere", "void", "cancel_subscription", "new_card",
-                                        "dead_card_again", "retry_now", "stop"]), st.integers(0, 2))
+                                        "dead_card_again", "retry_now", "stop", "stored_500_on_pay"]),
+                       st.integers(0, 2))
 other = st.one_of(
     st.tuples(st.just("advance"), st.sampled_from([6, 24, 72])),
     st.tuples(st.just("settings"), st.sampled_from([7, 14, 28]), st.integers(1, 6)),
@@ -50,6 +51,10 @@ other = st.one_of(
     st.tuples(st.just("outage"), st.sampled_from([20, 200])),
     st.tuples(st.just("heal"), st.just(0)),
     st.tuples(st.just("restart"), st.just(0)),
+    # Deliveries are unordered already; these make it worse: the next step's events arrive in
+    # reverse, or an earlier event arrives once more.
+    st.tuples(st.just("reverse_next"), st.just(0)),
+    st.tuples(st.just("redeliver"), st.integers(0, 5)),
 )
 steps = st.lists(st.one_of(failure, on_invoice, other), min_size=3, max_size=12)
 
@@ -73,6 +78,7 @@ class World:
     # charge does not say who asked for it: the charge rules are then checked through Recoup's state.
     stripe_retries: bool = False
     invoices: list[Invoice] = field(default_factory=list)
+    reverse_pending: bool = False  # webhooks held since the last step, to be sent in reverse
 
     def pick(self, index: int) -> Invoice | None:
         return self.invoices[index % len(self.invoices)] if self.invoices else None
@@ -103,10 +109,20 @@ async def fail(world: World, name: str) -> None:
 
 
 async def act(world: World, step: tuple[Any, ...]) -> None:
-    stack, account, options = world.stack, world.account, {"stripe_account": world.account.id}
+    stack, options = world.stack, {"stripe_account": world.account.id}
     kind = step[0]
     target = world.pick(step[1]) if kind in ("pay_elsewhere", "void", "cancel_subscription", "new_card",
-                                             "dead_card_again", "retry_now", "stop") else None
+                                             "dead_card_again", "retry_now", "stop", "stored_500_on_pay") else None
+    await _act(world, step, target, options)
+    if world.reverse_pending and kind != "reverse_next":
+        stack.sim.webhooks.reorder("reverse")
+        stack.sim.webhooks.release()
+        world.reverse_pending = False
+    await stack.settle()
+
+
+async def _act(world: World, step: tuple[Any, ...], target: Invoice | None, options: dict[str, str]) -> None:
+    stack, account, kind = world.stack, world.account, step[0]
     if kind == "fail":
         await fail(world, step[1])
     elif kind == "advance":
@@ -123,8 +139,18 @@ async def act(world: World, step: tuple[Any, ...]) -> None:
         # A new process takes over: same database, a different worker name.
         old = stack.runner
         stack.runner = JobRunner(old._deps, old._handlers, owner=f"restarted-{stack.clock.now().timestamp()}")
+    elif kind == "reverse_next":
+        stack.sim.webhooks.hold()
+        world.reverse_pending = True
+    elif kind == "redeliver":
+        sent = stack.sim.events.select(account=account.id)
+        if sent:
+            stack.sim.webhooks.duplicate(sent[-1 - step[1] % len(sent)]["id"])
     elif target is None:
         return
+    elif kind == "stored_500_on_pay":
+        # Stripe charges, then answers 500 and replays that 500 for the key.
+        stack.sim.faults.inject(500, path_prefix=f"/v1/invoices/{target.id}/pay", after_effect=True)
     elif kind == "pay_elsewhere" and stack.invoice(account, target.id)["status"] == "open":
         stack.sim.pay_invoice_out_of_band(account, target.id)
         target.closed_at = target.closed_at or stack.clock.now()
@@ -145,7 +171,6 @@ async def act(world: World, step: tuple[Any, ...]) -> None:
             await act_on_recovery(stack.uow_factory, stack.clock, stack.gateway, account, target.id, kind)
         except ActionNotAllowed:
             pass  # refused with its reason: that is the rule working
-    await stack.settle()
 
 
 def paused_collection(stack: Any, invoice_id: str) -> bool:
@@ -188,6 +213,10 @@ async def check_invariants(world: World) -> None:
         recovery = recoveries.get(invoice.id)
         if recovery is None:
             continue
+        # Without Stripe's own retries every charge after the failure is one Recoup made: a
+        # payment it took is its own, even when Stripe's answer to it was lost.
+        if any(c["status"] == "succeeded" for c in charges) and recovery.status == "recovered":
+            assert caused_by_recoup(recovery.recovered_by), f"Recoup's payment credited elsewhere: {invoice.id}"
         if recovery.is_open:
             assert pending[recovery.id], f"open recovery {recovery.id} has no next job"
         elif recovery.outcome == "exhausted":

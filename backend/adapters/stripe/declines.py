@@ -66,6 +66,18 @@ def latest_invoice_decline(invoice: Json) -> tuple[CardDecline | None, str | Non
     return None, latest_method
 
 
+def paying_charge_id(invoice: Json) -> str | None:
+    """The charge of the PaymentIntent that paid the invoice, when `payments` came expanded.
+
+    An invoice reuses one PaymentIntent for every attempt, so the intent's creation says nothing
+    about which attempt paid: its latest charge does.
+    """
+    for intent in _expanded_intents_newest_first(invoice):
+        if intent.get("status") == "succeeded":
+            return id_of(intent.get("latest_charge"))
+    return None
+
+
 def _decline_of_intent(intent: Json, error: Json) -> CardDecline:
     decline = decline_from_error(error, payment_intent_id=id_of(intent))
     # The outcome is only there if the charge itself came expanded (expansion depth allowing).

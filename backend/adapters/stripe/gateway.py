@@ -25,6 +25,7 @@ from backend.adapters.stripe.parsing import (
     parse_customer,
     parse_invoice,
     parse_invoice_payment,
+    parse_settled_charge,
     parse_subscription,
 )
 from backend.adapters.stripe.rate_limits import AccountRateLimiter, RateLimits
@@ -38,6 +39,7 @@ from backend.domain.billing import (
     InvoicePayment,
     Paid,
     PayOutcome,
+    SettledCharge,
     StripeAccount,
     Subscription,
 )
@@ -132,6 +134,11 @@ class StripeSdkGateway:
 
         async for raw in self._calls.pages(account, page):
             yield parse_invoice(raw)
+
+    async def retrieve_charge(self, account: StripeAccount, charge_id: str) -> SettledCharge:
+        raw = await self._calls.fetch(account, lambda v1, options: v1.charges.retrieve_async(
+            charge_id, options=options))
+        return parse_settled_charge(raw)
 
     async def list_invoice_payments(self, account: StripeAccount,
                                     invoice_id: str) -> list[InvoicePayment]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.adapters.stripe.declines import latest_invoice_decline
+from backend.adapters.stripe.declines import latest_invoice_decline, paying_charge_id
 from backend.adapters.stripe.fields import Json, id_of, metadata, timestamp
 from backend.domain.billing import (
     Card,
@@ -17,6 +17,7 @@ from backend.domain.billing import (
     Invoice,
     InvoicePayment,
     InvoiceStatus,
+    SettledCharge,
     Subscription,
 )
 
@@ -46,6 +47,7 @@ def parse_invoice(raw: Json) -> Invoice:
         latest_decline=decline,
         latest_payment_method_id=latest_payment_method,
         amount_paid_off_stripe=int(raw.get("amount_paid_off_stripe") or 0),
+        paid_by_charge_id=paying_charge_id(raw),
     )
 
 
@@ -105,6 +107,12 @@ def parse_invoice_payment(raw: Json) -> InvoicePayment:
         amount_paid=None if amount_paid is None else int(amount_paid),
         is_default=bool(raw.get("is_default")),
     )
+
+
+def parse_settled_charge(raw: Json) -> SettledCharge:
+    """Build the charge that paid an invoice: its card and creation time."""
+    return SettledCharge(id=raw["id"], payment_method_id=id_of(raw.get("payment_method")),
+                         created=_required_timestamp(raw, "created"))
 
 
 def parse_checkout_session(raw: Json) -> CheckoutSession:
