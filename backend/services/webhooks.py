@@ -29,27 +29,29 @@ async def ingest_event(uow_factory: UnitOfWorkFactory, clock: Clock, envelope: E
                        fact: Fact) -> str:
     """Record the event once and queue the one job that applies it; a second delivery changes nothing.
 
-    The request does only this, so Stripe's delivery stays fast whatever the event means. Install
+    The request does only this, so Stripe's delivery stays fast whatever the event means. An event
+    with work to do is recorded as its job alone (the job's unique dedupe key `event:<id>` is the
+    deduplication, one insert per delivery); every other event as a `webhook_event` row. Install
     and uninstall stay in the request: they are cheap, and every later event depends on them.
     """
     now = clock.now()
+    fact = _needs_no_work(fact)
     async with uow_factory() as uow:
-        fact = _needs_no_work(fact)
-        fresh = await uow.events.record(
-            event_id=envelope.event_id, type=envelope.type, account_id=envelope.account_id,
-            livemode=envelope.livemode, outcome="ignored" if isinstance(fact, Ignored) else "processed",
-            now=now)
-        if not fresh:
-            return "duplicate"
         match fact:
-            case Ignored(reason=reason):
-                outcome = f"ignored: {reason}"
-            case AppInstalled() | AppUninstalled():
-                outcome = await apply_fact(uow, fact, now)
+            case Ignored() | AppInstalled() | AppUninstalled():
+                fresh = await uow.events.record(
+                    event_id=envelope.event_id, type=envelope.type, account_id=envelope.account_id,
+                    livemode=envelope.livemode, outcome="ignored" if isinstance(fact, Ignored) else "processed",
+                    now=now)
+                if not fresh:
+                    return "duplicate"
+                outcome = f"ignored: {fact.reason}" if isinstance(fact, Ignored) else await apply_fact(uow, fact, now)
             case _:
-                await uow.jobs.enqueue(NewJob(kind=JobKind.APPLY_EVENT, account=fact.account, run_at=now,
-                                              dedupe_key=f"event:{envelope.event_id}",
-                                              payload=encode_fact(fact)), now)
+                fresh = await uow.jobs.enqueue(NewJob(kind=JobKind.APPLY_EVENT, account=fact.account, run_at=now,
+                                                      dedupe_key=f"event:{envelope.event_id}",
+                                                      payload=encode_fact(fact)), now)
+                if not fresh:
+                    return "duplicate"
                 outcome = "queued"
         await uow.commit()
     level = logging.DEBUG if outcome.startswith(_CHANGED_NOTHING) else logging.INFO
