@@ -1,0 +1,44 @@
+"""Turn a message's content into a subject, an HTML body and a plain-text body."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from backend.adapters.messages import catalogues
+from backend.adapters.messages.formatting import day, money
+from backend.adapters.messages.templates import environment
+from backend.services.outreach_ports import ComposedEmail, MessageContent
+
+
+class TemplateComposer:
+    def __init__(self, default_locale: str | None = None) -> None:
+        self._default_locale = default_locale
+
+    def choose_locale(self, preferred: tuple[str, ...]) -> str:
+        return catalogues.choose_locale(preferred, self._default_locale)
+
+    def compose_email(self, content: MessageContent) -> ComposedEmail:
+        context = _context(content)
+        text_env = environment(content.locale, html=False)
+        copy = text_env.get_template(f"email/steps/{content.step.value}.jinja").make_module(context)
+        subject = " ".join(str(copy.subject()).split())  # type: ignore[attr-defined]
+        html = environment(content.locale, html=True).get_template("email/layout.html").render(context)
+        text = text_env.get_template("email/layout.txt").render(context)
+        return ComposedEmail(subject=subject, html=html, text=text)
+
+
+def _context(content: MessageContent) -> dict[str, Any]:
+    tz = ZoneInfo(content.timezone)
+    return {
+        "step": content.step.value, "path": content.path.value, "locale": content.locale,
+        "brand_name": content.brand.name, "brand_color": content.brand.color,
+        "persuasive": content.persuasive, "access_at_risk": content.access_at_risk,
+        "customer_name": content.customer_name,
+        "amount": money(content.amount, content.currency, content.locale),
+        "invoice_number": content.invoice_number,
+        "deadline": day(content.deadline, content.locale, tz),
+        "next_retry": day(content.next_retry, content.locale, tz) if content.next_retry else None,
+        "action_url": content.action_url, "alternative_url": content.alternative_url,
+        "unsubscribe_url": content.unsubscribe_url, "pixel_url": content.pixel_url,
+    }
