@@ -22,11 +22,15 @@ from backend.adapters.db.engine import create_engine
 from backend.adapters.db.migrations import upgrade_to_head
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.config import Config
+from backend.outreach_wiring import build_outreach
 from backend.scheduler import build_scheduler
 from backend.services.job_handlers import JOB_HANDLERS
+from backend.services.job_kinds import JobKind
 from backend.services.job_runner import JobDeps, JobRunner
+from backend.services.outreach_ports import Mailer
+from backend.services.outreach_sending import send_message_handler
 from backend.services.ports import Clock, StripeGateway
-from backend.web import api, health
+from backend.web import api, health, pages
 from backend.web.context import AppContext
 from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
 from backend.web.webhooks import receive_stripe_event
@@ -51,14 +55,16 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
                engine: AsyncEngine | None = None, migrate_on_start: bool = True,
                extra_routes: list[BaseRoute] | None = None, tick_seconds: float | None = None,
                extra_lifespan: Callable[[AppContext], AbstractAsyncContextManager[None]] | None = None,
-               dashboard_clock: Clock | None = None) -> Starlette:
+               dashboard_clock: Clock | None = None, mailer: Mailer | None = None) -> Starlette:
     """Build the service; nothing connects or starts until the lifespan runs."""
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          dashboard_clock=dashboard_clock or SystemClock())
-    runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name(),
+    outreach = build_outreach(config, mailer)  # customer e-mails
+    handlers = {**JOB_HANDLERS, JobKind.SEND_MESSAGE: send_message_handler(outreach)}
+    runner = JobRunner(JobDeps(uow_factory, clock, gateway), handlers, owner=worker_name(),
                        lease=timedelta(seconds=config.job_lease_seconds))
 
     @contextlib.asynccontextmanager
@@ -80,13 +86,15 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     routes: list[BaseRoute] = [
         Route("/webhooks/stripe", receive_stripe_event, methods=["POST"]),
         *api.ROUTES,
+        *pages.ROUTES,
         *health.ROUTES,
         *(extra_routes or []),
     ]
-    handlers = {error: handle_known_error for error in KNOWN_ERRORS}
+    error_handlers = {error: handle_known_error for error in KNOWN_ERRORS}
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={**handlers, 404: _not_found, 405: _method_not_allowed})
+                    exception_handlers={**error_handlers, 404: _not_found, 405: _method_not_allowed})
     app.state.context = context
     app.state.engine = engine
     app.state.runner = runner
+    app.state.outreach = outreach
     return app

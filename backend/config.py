@@ -42,6 +42,14 @@ class Config:
     demo_day_seconds: float = 10.0
     tick_seconds: float = 2.0
     job_lease_seconds: float = 300.0
+    # Customer e-mail: the .eml outbox unless SMTP_HOST is set.
+    outbox_dir: str = "var/outbox"
+    mail_from: str = "billing@recoup.localhost"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_security: str = "starttls"
 
     @property
     def demo_mode(self) -> bool:
@@ -94,7 +102,28 @@ def load_config(env: Mapping[str, str]) -> Config:
         demo_day_seconds=_positive_float(env, "DEMO_DAY_SECONDS", 10.0),
         tick_seconds=_positive_float(env, "SCHEDULER_TICK_SECONDS", 2.0),
         job_lease_seconds=_positive_float(env, "JOB_LEASE_SECONDS", 300.0),
+        outbox_dir=env.get("OUTBOX_DIR") or "var/outbox",
+        mail_from=_mail_from(env),
+        smtp_host=env.get("SMTP_HOST") or None,
+        smtp_port=_int(env, "SMTP_PORT", 587, low=1, high=65535),
+        smtp_username=env.get("SMTP_USERNAME") or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_security=_choice(env, "SMTP_SECURITY", "starttls", ("starttls", "tls", "none")),
     )
+
+
+def _mail_from(env: Mapping[str, str]) -> str:
+    value = (env.get("MAIL_FROM") or "billing@recoup.localhost").strip()
+    if value.count("@") != 1 or " " in value or value.startswith("@") or value.endswith("@"):
+        raise ConfigError("MAIL_FROM", "must be a bare e-mail address such as billing@example.com")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(name, f"must be one of {', '.join(allowed)}")
+    return value
 
 
 def _split(raw: str) -> list[str]:

@@ -120,6 +120,9 @@ class InvoicePayment:
 class CheckoutSession:
     id: str
     url: str
+    status: str = "open"  # open | complete | expired
+    customer_id: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

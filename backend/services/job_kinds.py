@@ -11,6 +11,7 @@ class JobKind(StrEnum):
     PAY_INVOICE = "pay_invoice"  # one retry
     END_DUNNING = "end_dunning"  # apply the merchant's end actions
     CHASE_OVERDUE = "chase_overdue"  # find failed invoices no webhook told us about
+    SEND_MESSAGE = "send_message"  # one customer e-mail (services/outreach_sending.py)
 
 
 def assess_key(recovery_id: str) -> str:

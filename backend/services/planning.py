@@ -18,6 +18,7 @@ from backend.domain.retry_schedule import (
 )
 from backend.domain.settings import RecoverySettings
 from backend.services.job_kinds import JobKind, assess_key, end_key, scheduled_pay_key
+from backend.services.outreach import plan_messages
 from backend.services.records import NewJob, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
 
@@ -46,6 +47,7 @@ async def plan_and_queue(uow: UnitOfWork, recovery: RecoveryRecord, settings: Re
         network_advice_code=recovery.latest_network_advice_code), now)
     recovery.strategy = strategy_name(category)
     await _apply_step(uow, recovery, step, observe_only=settings.observe_only, now=now)
+    await plan_messages(uow, recovery, settings, now)  # outreach: e-mails beside the retries
     return step
 
 

@@ -67,7 +67,7 @@ async def test_smtp_delivers_a_branded_multipart_email(smtp_server: tuple[Inbox,
     assert message["List-Unsubscribe"] == "<https://pay.example/u/TOKEN>"
     assert message.get_body(("plain",)).get_content().strip() == "Amount due: 25,00 €"
     assert "<strong>25,00 €</strong>" in message.get_body(("html",)).get_content()
-    assert provider_id == message["Message-ID"]
+    assert provider_id == str(message["Message-ID"]).strip()
 
 
 async def test_a_refused_address_is_a_permanent_failure(smtp_server: tuple[Inbox, int]) -> None:

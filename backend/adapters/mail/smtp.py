@@ -43,7 +43,7 @@ class SmtpMailer:
             raise DeliveryUnavailable(f"the mail server asked to retry: {error.code} {error.message}") from None
         except (aiosmtplib.SMTPException, OSError) as error:
             raise DeliveryUnavailable(f"the mail server could not be reached: {error}") from None
-        return str(message["Message-ID"])
+        return str(message["Message-ID"]).strip()
 
 
 def _first_refusal(error: aiosmtplib.SMTPRecipientsRefused) -> str:

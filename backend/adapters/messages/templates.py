@@ -23,5 +23,5 @@ def environment(locale: str, *, html: bool) -> Environment:
     return env
 
 
-def render(template: str, locale: str, *, html: bool, **context: Any) -> str:
-    return environment(locale, html=html).get_template(template).render(**context)
+def render(template: str, language: str, *, html: bool, **context: Any) -> str:
+    return environment(language, html=html).get_template(template).render(**context)

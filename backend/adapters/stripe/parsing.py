@@ -108,7 +108,8 @@ def parse_invoice_payment(raw: Json) -> InvoicePayment:
 
 def parse_checkout_session(raw: Json) -> CheckoutSession:
     """Build a CheckoutSession with the hosted page URL."""
-    return CheckoutSession(id=raw["id"], url=raw.get("url") or "")
+    return CheckoutSession(id=raw["id"], url=raw.get("url") or "", status=raw.get("status") or "open",
+                           customer_id=id_of(raw.get("customer")), metadata=metadata(raw))
 
 
 def _required_timestamp(raw: Json, key: str) -> datetime:
