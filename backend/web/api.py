@@ -10,10 +10,12 @@ from starlette.routing import Route
 
 from backend.services.account_settings import read_settings, save_settings
 from backend.services.merchant_actions import ACTIONS, act_on_recovery
+from backend.services.outreach_reporting import engagement, recovery_outreach
 from backend.services.reporting import account_warnings, overview, recovery_story
 from backend.web.context import context_of
 from backend.web.dashboard_auth import DashboardCaller, json_response, signed
 from backend.web.errors import HttpError
+from backend.web.outreach_presenters import engagement_json, outreach_json
 from backend.web.presenters import overview_json, story_json, warning_json
 
 # Stripe ids are short ASCII tokens; anything else is not an invoice of this account.
@@ -49,7 +51,11 @@ async def put_settings(request: Request, caller: DashboardCaller) -> Response:
 @signed
 async def get_recovery(request: Request, caller: DashboardCaller) -> Response:
     story = await recovery_story(context_of(request).uow_factory, caller.account, _invoice_id(request))
-    return json_response(story_json(story))
+    body = story_json(story)
+    if body["recovery"] is not None:  # customer outreach: the invoice's messages
+        body["recovery"].update(outreach_json(await recovery_outreach(
+            context_of(request).uow_factory, caller.account, _invoice_id(request))))
+    return json_response(body)
 
 
 @signed
@@ -68,7 +74,9 @@ async def post_recovery_action(request: Request, caller: DashboardCaller) -> Res
 @signed
 async def get_overview(request: Request, caller: DashboardCaller) -> Response:
     context = context_of(request)
-    return json_response(overview_json(await overview(context.uow_factory, caller.account, context.clock.now())))
+    body = overview_json(await overview(context.uow_factory, caller.account, context.clock.now()))
+    body["emails"] = engagement_json(await engagement(context.uow_factory, caller.account))  # outreach
+    return json_response(body)
 
 
 ROUTES = [
