@@ -11,6 +11,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from backend.config import Config
 from backend.domain.billing import StripeAccount
 from backend.services.account_settings import save_settings
 from backend.services.daily import queue_daily_work
+from backend.services.outreach_links import OutreachLinks
 from backend.simulator.control import control_routes
 from backend.simulator.scenarios import build_scenario
 from backend.simulator.simulator import Simulator
@@ -62,7 +64,7 @@ def build_demo(config: Config) -> Starlette:
     @contextlib.asynccontextmanager
     async def world(context: AppContext) -> AsyncIterator[None]:
         account = await _seed(sim, context)
-        _announce(config, account, sim)
+        _announce(config, account, sim, await _card_update_link(app, context, account))
         task = asyncio.create_task(_run_stripe(sim))
         try:
             yield
@@ -102,7 +104,18 @@ async def _run_stripe(sim: Simulator) -> None:
         await asyncio.sleep(SIMULATOR_STEP_SECONDS)
 
 
-def _announce(config: Config, account: StripeAccount, sim: Simulator) -> None:
+async def _card_update_link(app: Starlette, context: AppContext, account: StripeAccount) -> str | None:
+    """One card-update link to try: the seeded failures are assessed first, then one is picked."""
+    await app.state.runner.drain()
+    async with context.uow_factory() as uow:
+        recoveries = await uow.recoveries.open_for_account(account)
+    if not recoveries:
+        return None
+    links: OutreachLinks = app.state.outreach.links
+    return links.card_update_url(recoveries[0].id, recoveries[0].deadline)
+
+
+def _announce(config: Config, account: StripeAccount, sim: Simulator, link: str | None) -> None:
     base = config.public_base_url
     lines = [
         "=" * 78,
@@ -111,7 +124,8 @@ def _announce(config: Config, account: StripeAccount, sim: Simulator) -> None:
         f"Demo account: {account.id} (test mode), recovery switched on, {DEMO_CUSTOMERS} subscribers.",
         f"Failed invoices and what Stripe saw: {base}/_sim/events?account={account.id}",
         f"Simulated clock: {base}/_sim/clock    Dashboard API: {base}/api/v1/ (app secret {config.app_secrets[0]})",
-        "Customer e-mails and the hosted card-update page are not part of this version; none are sent.",
+        f"Customer e-mails: .eml files in {Path(config.outbox_dir).resolve()} (open them in any mail client).",
+        f"Try a card-update page: {link}" if link else "No open recovery yet to show a card-update page for.",
         "=" * 78,
     ]
     for line in lines:

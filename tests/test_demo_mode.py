@@ -13,7 +13,8 @@ from backend.services.account_settings import read_settings
 
 
 async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_path, caplog):
-    config = load_config({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "SCHEDULER_ENABLED": "false"})
+    config = load_config({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "SCHEDULER_ENABLED": "false",
+                          "OUTBOX_DIR": str(tmp_path / "outbox")})
     app = build_service(config)
 
     with caplog.at_level(logging.WARNING, logger="backend.demo"):
@@ -23,6 +24,8 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
                 await app.state.runner.drain()
                 account_id = next(line.split()[2] for line in caplog.messages if line.startswith("Demo account:"))
                 account = StripeAccount(account_id, False)
+                link = next(line.split()[-1] for line in caplog.messages if line.startswith("Try a card-update"))
+                page = await http.get(link.removeprefix(config.public_base_url))
                 settings = await read_settings(app.state.context.uow_factory, account)
                 async with app.state.context.uow_factory() as uow:
                     recoveries = await uow.recoveries.open_for_account(account)
@@ -31,6 +34,9 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
     assert any("DEMO MODE" in line for line in caplog.messages)
     assert settings.enabled
     assert recoveries, "the overdue chase should have found the demo's failed invoices"
+    assert any(str(tmp_path / "outbox") in line for line in caplog.messages)
+    assert page.status_code == 200 and "Demo Coffee Club" in page.text
+    assert list((tmp_path / "outbox").glob("*.eml")), "the demo's customers were e-mailed"
 
 
 async def test_with_keys_the_simulator_is_nowhere_to_be_seen(tmp_path):
