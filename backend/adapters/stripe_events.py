@@ -20,6 +20,7 @@ from backend.services.facts import (
     InvoicePaid,
     InvoicePaymentFailed,
     InvoiceUpdated,
+    PaymentActionRequired,
     SubscriptionDeleted,
 )
 
@@ -148,4 +149,6 @@ _PARSERS: dict[str, _Parser] = {
     "customer.subscription.updated": _subscription_updated,
     "customer.updated": _customer_updated,
     "checkout.session.completed": _checkout_completed,
+    "invoice.payment_action_required": lambda account, invoice, _p, at: PaymentActionRequired(
+        account=account, invoice_id=invoice["id"], at=at),
 }

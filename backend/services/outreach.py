@@ -14,7 +14,8 @@ from backend.domain.outreach_timetable import (
     sequence_for,
 )
 from backend.domain.recovery_state import RecoveryStatus, is_terminal
-from backend.domain.settings import RecoverySettings
+from backend.domain.settings import RecoverySettings, from_json
+from backend.services.facts import PaymentActionRequired
 from backend.services.job_kinds import JobKind
 from backend.services.outreach_records import MessageRecord, MessageStatus, message_id
 from backend.services.records import NewJob, RecoveryRecord
@@ -72,3 +73,16 @@ async def queue_message(uow: UnitOfWork, recovery: RecoveryRecord, step: Message
                                   recovery_id=recovery.id, payload={"message_id": record.id},
                                   dedupe_key=message_job_key(recovery.id, channel, step.value)), now)
     return 1
+
+
+async def payment_action_required(uow: UnitOfWork, fact: PaymentActionRequired, now: datetime) -> str:
+    """The bank asks the customer to confirm: send the confirm-payment e-mail with the invoice's page."""
+    recovery = await uow.recoveries.for_invoice(fact.account, fact.invoice_id)
+    if recovery is None or is_terminal(RecoveryStatus(recovery.status)):
+        return "ignored: not in recovery"
+    stored = await uow.settings.get(recovery.account)  # (account_settings imports planning, which imports us)
+    settings = from_json(stored) if stored is not None else RecoverySettings()
+    if not settings.emails_enabled or settings.observe_only or recovery.status == RecoveryStatus.OBSERVING:
+        return "ignored: customer e-mails are off"
+    queued = await queue_message(uow, recovery, MessageStep.CONFIRM_PAYMENT, now, now)
+    return "confirm-payment e-mail queued" if queued else "confirm-payment e-mail already queued"

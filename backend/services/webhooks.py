@@ -17,9 +17,11 @@ from backend.services.facts import (
     InvoicePaid,
     InvoicePaymentFailed,
     InvoiceUpdated,
+    PaymentActionRequired,
     SubscriptionDeleted,
 )
 from backend.services.installs import app_installed, app_uninstalled
+from backend.services.outreach import payment_action_required
 from backend.services.ports import Clock
 from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -62,5 +64,7 @@ async def _apply(uow: UnitOfWork, fact: Fact, clock: Clock) -> str:
             return await recovery_intake.subscription_deleted(uow, fact, now)
         case DefaultPaymentMethodChanged() | CardUpdateCompleted():
             return await recovery_intake.card_updated(uow, fact, now)
+        case PaymentActionRequired():
+            return await payment_action_required(uow, fact, now)  # outreach: confirm-payment e-mail
         case Ignored(reason=reason):
             return f"ignored: {reason}"

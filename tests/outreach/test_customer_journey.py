@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from backend.simulator.behaviours import Declines, LostCard, Succeeds
+from backend.simulator.behaviours import Declines, LostCard, RequiresAuthentication, Succeeds
 from tests.outreach.journey import csrf_field, failed_invoice, link_path, messages, outbox, text_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -155,3 +155,15 @@ async def test_an_unsubscribed_customer_gets_no_more_emails(stack, config, clien
     assert steps["notice"] == "sent"
     assert steps["reminder"] == "skipped" and steps["access_warning"] == "skipped"
     assert len(outbox(config)) == 1
+
+
+async def test_a_payment_the_bank_wants_confirmed_sends_one_confirm_email_to_the_invoice_page(stack, config, client):
+    account = await stack.install({"brand_name": "Demo Coffee Club"})
+    _customer, invoice = await failed_invoice(stack, account, RequiresAuthentication())
+
+    confirm = [m for m in outbox(config) if m["Subject"] == "Please confirm your payment to Demo Coffee Club"]
+    clicked = await client.get(link_path(confirm[0], "Confirm your payment"))
+
+    assert len(confirm) == 1 and len(outbox(config)) == 1
+    assert clicked.status_code == 303
+    assert clicked.headers["location"] == stack.invoice(account, invoice)["hosted_invoice_url"]
