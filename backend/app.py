@@ -30,7 +30,7 @@ from backend.services.job_runner import JobDeps, JobRunner
 from backend.services.outreach_ports import Mailer
 from backend.services.outreach_sending import send_message_handler
 from backend.services.ports import Clock, StripeGateway
-from backend.web import api, health, pages
+from backend.web import api, health, pages, sms_api
 from backend.web.context import AppContext
 from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
 from backend.web.webhooks import receive_stripe_event
@@ -87,6 +87,7 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
         Route("/webhooks/stripe", receive_stripe_event, methods=["POST"]),
         *api.ROUTES,
         *pages.ROUTES,
+        *sms_api.ROUTES,
         *health.ROUTES,
         *(extra_routes or []),
     ]

@@ -7,9 +7,10 @@ from pathlib import Path
 from backend.adapters.mail import FileOutbox, SmtpMailer, SmtpSettings
 from backend.adapters.messages.composer import TemplateComposer
 from backend.adapters.signed_links import SignedLinks
+from backend.adapters.sms import TwilioSms
 from backend.config import Config
 from backend.services.outreach_links import OutreachLinks
-from backend.services.outreach_ports import Mailer
+from backend.services.outreach_ports import Mailer, SmsSender
 from backend.services.outreach_sending import OutreachDeps
 
 
@@ -22,6 +23,7 @@ def build_mailer(config: Config) -> Mailer:
     return FileOutbox(Path(config.outbox_dir), config.mail_from)
 
 
-def build_outreach(config: Config, mailer: Mailer | None = None) -> OutreachDeps:
+def build_outreach(config: Config, mailer: Mailer | None = None, sms: SmsSender | None = None) -> OutreachDeps:
     return OutreachDeps(composer=TemplateComposer(), mailer=mailer or build_mailer(config),
-                        links=OutreachLinks(SignedLinks(config.link_secret, config.public_base_url)))
+                        links=OutreachLinks(SignedLinks(config.link_secret, config.public_base_url)),
+                        sms=sms or TwilioSms())

@@ -22,6 +22,9 @@ from backend.services.records import NewJob, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork
 
 EMAIL = "email"
+SMS = "sms"
+# SMS (off by default) start with the service-access warning: at most three texts per recovery.
+SMS_STEPS = (MessageStep.ACCESS_WARNING, MessageStep.SUSPENSION_WARNING, MessageStep.LAST_CHANCE)
 # A step whose moment passed long ago (the recovery was re-planned late) is not sent any more:
 # a stale "friendly notice" on day 10 would contradict the warnings around it.
 STALE_AFTER = timedelta(hours=12)
@@ -58,6 +61,8 @@ async def plan_messages(uow: UnitOfWork, recovery: RecoveryRecord, settings: Rec
         send_at = delivery_time(at, tz, retries) if step not in (MessageStep.CARD_UPDATE,
                                                                   MessageStep.CONFIRM_PAYMENT) else at
         queued += await queue_message(uow, recovery, step, send_at, now)
+        if settings.sms_enabled and step in SMS_STEPS:
+            queued += await queue_message(uow, recovery, step, send_at, now, channel=SMS)
     return queued
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -60,6 +60,7 @@ class OutgoingEmail:
 
 class MessageComposer(Protocol):
     def compose_email(self, content: MessageContent) -> ComposedEmail: ...
+    def compose_sms(self, content: MessageContent, link: str) -> str: ...
     def choose_locale(self, preferred: tuple[str, ...]) -> str: ...
 
 
@@ -74,6 +75,29 @@ class DeliveryUnavailable(Exception):
 class Mailer(Protocol):
     async def send(self, email: OutgoingEmail) -> str:
         """Deliver the e-mail; return the provider's id for it."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmsCredentials:
+    """The merchant's Twilio account; kept in Stripe's Secret Store, never in Recoup's database."""
+
+    account_sid: str
+    auth_token: str = field(repr=False)
+    from_number: str
+
+
+class SmsCredentialsRejected(Exception):
+    """Twilio refused the merchant's Account SID or auth token."""
+
+
+class SmsSender(Protocol):
+    async def send_sms(self, credentials: SmsCredentials, to: str, body: str) -> str:
+        """Send the text; return Twilio's message SID."""
+        ...
+
+    async def verify(self, credentials: SmsCredentials) -> None:
+        """Raise SmsCredentialsRejected unless Twilio accepts the credentials."""
         ...
 
 

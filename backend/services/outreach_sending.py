@@ -21,7 +21,7 @@ from backend.domain.settings import RecoverySettings, SubscriptionAction
 from backend.services.account_settings import load_settings
 from backend.services.job_kinds import JobKind
 from backend.services.job_runner import JobDeps, JobHandler, JobRun
-from backend.services.outreach import message_job_key
+from backend.services.outreach import SMS, message_job_key
 from backend.services.outreach_links import OutreachLinks
 from backend.services.outreach_ports import (
     Branding,
@@ -31,9 +31,12 @@ from backend.services.outreach_ports import (
     MessageComposer,
     MessageContent,
     OutgoingEmail,
+    SmsCredentialsRejected,
+    SmsSender,
 )
 from backend.services.outreach_records import MessageRecord, MessageStatus
 from backend.services.records import NewJob, RecoveryRecord
+from backend.services.sms_credentials import load_credentials
 from backend.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ class OutreachDeps:
     composer: MessageComposer
     mailer: Mailer
     links: OutreachLinks
+    sms: SmsSender
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ def send_message_handler(outreach: OutreachDeps) -> JobHandler:
             await _settle(deps, run, due.message, MessageStatus.SKIPPED, f"the invoice is {invoice.status.value}")
             return
         customer = await deps.gateway.retrieve_customer(account, invoice.customer_id)
+        if due.message.channel == SMS:
+            await _send_sms(deps, run, outreach, due, invoice, customer)
+            return
         if not customer.email:
             await _settle(deps, run, due.message, MessageStatus.SKIPPED, "the customer has no e-mail address")
             return
@@ -85,6 +92,37 @@ def send_message_handler(outreach: OutreachDeps) -> JobHandler:
                       provider_id=provider_id, locale=locale)
 
     return send_message
+
+
+async def _send_sms(deps: JobDeps, run: JobRun, outreach: OutreachDeps, due: _Due, invoice: Invoice,
+                    customer: Customer) -> None:
+    """A short text through the merchant's own Twilio account, with a short card-update link."""
+    if not customer.phone:
+        await _settle(deps, run, due.message, MessageStatus.SKIPPED, "the customer has no phone number")
+        return
+    credentials = await load_credentials(deps.gateway, due.recovery.account)
+    if credentials is None:
+        await _settle(deps, run, due.message, MessageStatus.FAILED,
+                      "SMS is on but no Twilio credentials are saved in Settings", to=customer.phone)
+        return
+    _email, locale = _compose(outreach, due, invoice, customer, deps.clock.now())
+    content = _content(outreach, due, invoice, customer, deps.clock.now(), locale)
+    body = outreach.composer.compose_sms(content, outreach.links.signer.url(f"/s/{due.message.id}"))
+    try:
+        sid = await outreach.sms.send_sms(credentials, customer.phone, body)
+    except SmsCredentialsRejected as rejected:
+        await _settle(deps, run, due.message, MessageStatus.FAILED, str(rejected), to=customer.phone)
+        return
+    except DeliveryRefused as refused:
+        await _settle(deps, run, due.message, MessageStatus.FAILED, str(refused), to=customer.phone)
+        return
+    except DeliveryUnavailable as unavailable:
+        if run.job.tries < run.job.max_tries:
+            raise
+        await _settle(deps, run, due.message, MessageStatus.FAILED, str(unavailable), to=customer.phone)
+        return
+    await _settle(deps, run, due.message, MessageStatus.SENT, None, to=customer.phone, provider_id=sid,
+                  locale=locale)
 
 
 async def _still_due(deps: JobDeps, run: JobRun) -> _Due | None:
@@ -148,6 +186,16 @@ async def _postpone(uow: UnitOfWork, run: JobRun, message: MessageRecord, recove
 
 def _compose(outreach: OutreachDeps, due: _Due, invoice: Invoice, customer: Customer,
              now: datetime) -> tuple[OutgoingEmail, str]:
+    locale = outreach.composer.choose_locale(customer.preferred_locales)
+    content = _content(outreach, due, invoice, customer, now, locale)
+    composed = outreach.composer.compose_email(content)
+    return OutgoingEmail(message_id=due.message.id, to=customer.email or "", from_name=content.brand.name,
+                         reply_to=content.brand.reply_to, subject=composed.subject, html=composed.html,
+                         text=composed.text, unsubscribe_url=content.unsubscribe_url), locale
+
+
+def _content(outreach: OutreachDeps, due: _Due, invoice: Invoice, customer: Customer, now: datetime,
+             locale: str) -> MessageContent:
     recovery, settings, message = due.recovery, due.settings, due.message
     step = MessageStep(message.step)
     path = path_for(DeclineCategory(recovery.latest_decline_category)
@@ -156,9 +204,8 @@ def _compose(outreach: OutreachDeps, due: _Due, invoice: Invoice, customer: Cust
         path = MessagePath.NEEDS_AUTHENTICATION
     links = outreach.links.for_message(message.id, recovery.id, recovery.deadline)
     wants_invoice = path is MessagePath.NEEDS_AUTHENTICATION and invoice.hosted_invoice_url
-    locale = outreach.composer.choose_locale(customer.preferred_locales)
     brand = Branding(settings.brand_name or FALLBACK_BRAND, settings.brand_color, settings.reply_to or None)
-    content = MessageContent(
+    return MessageContent(
         step=step, path=path, locale=locale, timezone=timezone_for_country(recovery.customer_country).key,
         brand=brand, persuasive=settings.persuasive_copy,
         access_at_risk=settings.subscription_action is not SubscriptionAction.LEAVE,
@@ -168,10 +215,6 @@ def _compose(outreach: OutreachDeps, due: _Due, invoice: Invoice, customer: Cust
         and recovery.next_attempt_at > now else None,
         action_url=links.click_invoice if wants_invoice else links.click_update,
         alternative_url=invoice.hosted_invoice_url, unsubscribe_url=links.unsubscribe, pixel_url=links.pixel)
-    composed = outreach.composer.compose_email(content)
-    return OutgoingEmail(message_id=message.id, to=customer.email or "", from_name=brand.name,
-                         reply_to=brand.reply_to, subject=composed.subject, html=composed.html,
-                         text=composed.text, unsubscribe_url=links.unsubscribe), locale
 
 
 async def _settle(deps: JobDeps, run: JobRun, message: MessageRecord, status: MessageStatus, error: str | None,

@@ -195,6 +195,18 @@ async def tracked_click(request: Request) -> Response:
                             headers=SECURITY_HEADERS)
 
 
+async def short_link(request: Request) -> Response:
+    """The short link of an SMS: the message id is the (unguessable) key; counts the click."""
+    message_id = str(request.path_params["message_id"])
+    context = context_of(request)
+    recovery = await card_update.count_click(context.uow_factory, message_id, context.clock.now()) \
+        if message_id.startswith("msg_") and len(message_id) <= 64 else None
+    if recovery is None:
+        return _problem(request, "invalid")
+    return RedirectResponse(_links(request).card_update_url(recovery.id, recovery.deadline), 303,
+                            headers=SECURITY_HEADERS)
+
+
 async def unsubscribe_page(request: Request) -> Response:
     recovery_id = await _read(request, LinkPurpose.UNSUBSCRIBE)
     if isinstance(recovery_id, Response):
@@ -232,6 +244,7 @@ ROUTES = [
     Route("/r/{token}/done", checkout_done, methods=["GET"]),
     Route("/t/o/{token}", open_pixel, methods=["GET"]),
     Route("/t/c/{token}", tracked_click, methods=["GET"]),
+    Route("/s/{message_id}", short_link, methods=["GET"]),
     Route("/u/{token}", unsubscribe_page, methods=["GET"]),
     Route("/u/{token}", unsubscribe, methods=["POST"]),
 ]

@@ -34,7 +34,7 @@ class RefusingMailer:
 async def test_a_refused_address_shows_on_the_panel(stack, config, client):
     outreach = stack.app.state.outreach
     stack.app.state.runner._handlers["send_message"] = send_message_handler(
-        OutreachDeps(outreach.composer, RefusingMailer(), outreach.links))
+        OutreachDeps(outreach.composer, RefusingMailer(), outreach.links, outreach.sms))
     account = await stack.install()
     _customer, invoice = await failed_invoice(stack, account, LostCard())
 

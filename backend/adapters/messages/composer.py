@@ -27,6 +27,24 @@ class TemplateComposer:
         text = text_env.get_template("email/layout.txt").render(context)
         return ComposedEmail(subject=subject, html=html, text=text)
 
+    def compose_sms(self, content: MessageContent, link: str) -> str:
+        return compose_sms(content, link)
+
+
+SMS_LIMIT = 160
+
+
+def compose_sms(content: MessageContent, link: str) -> str:
+    """One text of at most 160 characters; a long brand name is shortened before anything else."""
+    env = environment(content.locale, html=False)
+    amount = money(content.amount, content.currency, content.locale)
+    brand = content.brand.name
+    while True:
+        body = env.get_template("sms/reminder.txt").render(brand_name=brand, amount=amount, link=link).strip()
+        if len(body) <= SMS_LIMIT or len(brand) <= 3:
+            return body[:SMS_LIMIT]
+        brand = brand[: max(3, len(brand) - (len(body) - SMS_LIMIT) - 1)].rstrip() + "…"
+
 
 def _context(content: MessageContent) -> dict[str, Any]:
     tz = ZoneInfo(content.timezone)

@@ -73,6 +73,7 @@ def parse_customer(raw: Json) -> Customer:
         country=address.get("country"),
         default_payment_method=id_of(invoice_settings.get("default_payment_method")),
         preferred_locales=tuple(raw.get("preferred_locales") or ()),
+        phone=raw.get("phone"),
     )
 
 
