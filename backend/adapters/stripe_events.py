@@ -11,6 +11,7 @@ from backend.domain.billing import StripeAccount
 from backend.services.facts import (
     AppInstalled,
     AppUninstalled,
+    CardAutomaticallyUpdated,
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     EventEnvelope,
@@ -136,6 +137,15 @@ def _checkout_completed(account: StripeAccount, session: dict[str, Any], _prev: 
                                recovery_id=metadata.get("recoup_recovery_id"), at=at)
 
 
+def _card_automatically_updated(account: StripeAccount, payment_method: dict[str, Any], _prev: dict[str, Any],
+                                at: datetime) -> Fact:
+    customer = id_of(payment_method.get("customer"))
+    if not customer:
+        return Ignored("the updated card belongs to no customer")
+    return CardAutomaticallyUpdated(account=account, customer_id=customer,
+                                    payment_method_id=payment_method["id"], at=at)
+
+
 _Parser = Callable[[StripeAccount, dict[str, Any], dict[str, Any], datetime], Fact]
 _PARSERS: dict[str, _Parser] = {
     "account.application.authorized": lambda account, _o, _p, at: AppInstalled(account, at),
@@ -149,6 +159,7 @@ _PARSERS: dict[str, _Parser] = {
     "customer.subscription.updated": _subscription_updated,
     "customer.updated": _customer_updated,
     "checkout.session.completed": _checkout_completed,
+    "payment_method.automatically_updated": _card_automatically_updated,
     "invoice.payment_action_required": lambda account, invoice, _p, at: PaymentActionRequired(
         account=account, invoice_id=invoice["id"], at=at),
 }

@@ -19,7 +19,9 @@ _TIME_POINTS = 25
 _TIME_CAP_HOURS = 60 * 24  # the longest dunning period the settings allow
 # A plain retry needed nothing from anyone; a card update means the card on file was dead and the
 # customer had to act, the hardest road back.
-RECOVERED_BY_POINTS: dict[str, int] = {"retry": 0, "other": 5, "customer": 15, "card_update": 20}
+# The card updater did the hard part without the customer: scored like our own retry, plus a little.
+RECOVERED_BY_POINTS: dict[str, int] = {"retry": 0, "card_updater": 5, "other": 5, "customer": 15,
+                                       "card_update": 20}
 
 
 def difficulty_score(*, attempts_needed: int, distinct_decline_codes: int, hours_to_recover: float,

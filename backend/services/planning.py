@@ -92,7 +92,7 @@ async def queue_replan(uow: UnitOfWork, recovery: RecoveryRecord, now: datetime,
     plans whatever comes next. Otherwise the recovery is assessed afresh.
     """
     waiting = [job for job in await uow.jobs.pending_for_recovery(recovery.id)
-               if job.kind == JobKind.PAY_INVOICE and job.payload.get("trigger") == "card_update"]
+               if job.kind == JobKind.PAY_INVOICE and job.payload.get("trigger") in ("card_update", "card_updater")]
     keep = waiting[-1].dedupe_key if waiting else None
     await uow.jobs.cancel_for_recovery(recovery.id, now,
                                        kinds=[JobKind.PAY_INVOICE.value, JobKind.END_DUNNING.value],

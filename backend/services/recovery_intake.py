@@ -13,6 +13,7 @@ from backend.domain.recovery_state import RecoveryEvent, RecoveryStatus, is_term
 from backend.domain.settings import RecoverySettings
 from backend.services.account_settings import load_settings
 from backend.services.facts import (
+    CardAutomaticallyUpdated,
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     InvoiceClosed,
@@ -121,11 +122,17 @@ async def subscription_deleted(uow: UnitOfWork, fact: SubscriptionDeleted, now: 
     return f"closed {closed} recoveries"
 
 
-async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | CardUpdateCompleted,
+async def card_updated(uow: UnitOfWork,
+                       fact: DefaultPaymentMethodChanged | CardUpdateCompleted | CardAutomaticallyUpdated,
                        now: datetime) -> str:
     """A new card arrived: retry each of the customer's open recoveries once, right away, with it."""
+    trigger = "card_update"
     if isinstance(fact, CardUpdateCompleted):
         marker, payment_method = fact.checkout_session_id, None
+    elif isinstance(fact, CardAutomaticallyUpdated):
+        # The same card, refreshed by the networks' updater: each refresh is worth one retry.
+        marker, payment_method = f"{fact.payment_method_id}:updated-{int(fact.at.timestamp())}", fact.payment_method_id
+        trigger = "card_updater"
     else:
         marker, payment_method = fact.payment_method_id, fact.payment_method_id
     queued = 0
@@ -136,7 +143,7 @@ async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | Card
         key = card_update_pay_key(recovery.id, marker)
         added = await uow.jobs.enqueue(NewJob(
             kind=JobKind.PAY_INVOICE, account=recovery.account, run_at=now, recovery_id=recovery.id,
-            payload={"trigger": "card_update", "payment_method": payment_method}, dedupe_key=key), now)
+            payload={"trigger": trigger, "payment_method": payment_method}, dedupe_key=key), now)
         if not added:
             continue
         if status is RecoveryStatus.PAUSED:

@@ -29,7 +29,8 @@ from backend.services.recovery_jobs_common import (
 from backend.services.unit_of_work import UnitOfWork
 
 # What each trigger means for attribution when the payment succeeds.
-_RECOVERED_BY = {"schedule": "retry", "merchant": "retry", "card_update": "card_update"}
+_RECOVERED_BY = {"schedule": "retry", "merchant": "retry", "card_update": "card_update",
+                 "card_updater": "card_updater"}  # the networks refreshed the card (outreach)
 _OURS = frozenset(_RECOVERED_BY.values())
 
 

@@ -8,6 +8,7 @@ from backend.services import recovery_intake
 from backend.services.facts import (
     AppInstalled,
     AppUninstalled,
+    CardAutomaticallyUpdated,
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     EventEnvelope,
@@ -62,7 +63,7 @@ async def _apply(uow: UnitOfWork, fact: Fact, clock: Clock) -> str:
             return await recovery_intake.invoice_updated(uow, fact, now)
         case SubscriptionDeleted():
             return await recovery_intake.subscription_deleted(uow, fact, now)
-        case DefaultPaymentMethodChanged() | CardUpdateCompleted():
+        case DefaultPaymentMethodChanged() | CardUpdateCompleted() | CardAutomaticallyUpdated():
             return await recovery_intake.card_updated(uow, fact, now)
         case PaymentActionRequired():
             return await payment_action_required(uow, fact, now)  # outreach: confirm-payment e-mail
