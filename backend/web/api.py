@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -51,11 +52,15 @@ async def put_settings(request: Request, caller: DashboardCaller) -> Response:
 @signed
 async def get_recovery(request: Request, caller: DashboardCaller) -> Response:
     story = await recovery_story(context_of(request).uow_factory, caller.account, _invoice_id(request))
-    body = story_json(story)
-    if body["recovery"] is not None:  # customer outreach: the invoice's messages
+    return json_response(await _with_messages(request, caller, story_json(story)))
+
+
+async def _with_messages(request: Request, caller: DashboardCaller, body: dict[str, Any]) -> dict[str, Any]:
+    """Add the invoice's customer messages (outreach) to the recovery's story."""
+    if body["recovery"] is not None:
         body["recovery"].update(outreach_json(await recovery_outreach(
             context_of(request).uow_factory, caller.account, _invoice_id(request))))
-    return json_response(body)
+    return body
 
 
 @signed
@@ -68,7 +73,7 @@ async def post_recovery_action(request: Request, caller: DashboardCaller) -> Res
     await act_on_recovery(context.uow_factory, context.clock, context.gateway, caller.account, invoice_id,
                           str(action))
     story = await recovery_story(context.uow_factory, caller.account, invoice_id)
-    return json_response(story_json(story))
+    return json_response(await _with_messages(request, caller, story_json(story)))
 
 
 @signed

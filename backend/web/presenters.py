@@ -44,7 +44,7 @@ def recovery_json(recovery: RecoveryRecord, attempts: list[AttemptRecord] | None
         "currency": recovery.currency, "decline": decline, "strategy": recovery.strategy,
         "next_attempt_at": iso(recovery.next_attempt_at), "next_attempt_reason": recovery.next_attempt_reason,
         "deadline": iso(recovery.deadline), "attempts": [_attempt_json(a) for a in attempts or []],
-        "emails": [], "outcome": recovery.outcome, "outcome_detail": recovery.outcome_detail,
+        "outcome": recovery.outcome, "outcome_detail": recovery.outcome_detail,
         "recovered_by": recovery.recovered_by, "difficulty": recovery.difficulty,
         "observe_only": status is RecoveryStatus.OBSERVING, "stripe_retrying": recovery.stripe_retrying,
         "actions": list(allowed_actions(status)),

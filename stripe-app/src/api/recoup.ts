@@ -7,6 +7,8 @@ import type {
   RecoveryResponse,
   Settings,
   SettingsResponse,
+  SmsCredentialsInput,
+  SmsSetup,
 } from './types';
 
 function recoveryPath(invoiceId: string): string {
@@ -42,4 +44,16 @@ export function runRecoveryAction(
 
 export function getOverview(caller: Caller): Promise<ApiResult<Overview>> {
   return request(caller, 'GET', 'api/v1/overview');
+}
+
+export function getSmsSetup(caller: Caller): Promise<ApiResult<SmsSetup>> {
+  return request(caller, 'GET', 'api/v1/sms/credentials');
+}
+
+/** Check the Twilio credentials with Twilio and keep them in Stripe's Secret Store (never in Recoup). */
+export function saveSmsCredentials(
+  caller: Caller,
+  credentials: SmsCredentialsInput,
+): Promise<ApiResult<SmsSetup>> {
+  return request(caller, 'PUT', 'api/v1/sms/credentials', {credentials});
 }

@@ -73,11 +73,32 @@ export type Attempt = {
   trigger: string;
 };
 
-export type EmailSent = {
-  step: number;
-  sent_at: string;
+export type MessageStatus = 'planned' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+
+/** One e-mail or text to the customer (docs/api.md). */
+export type CustomerMessage = {
+  id: string;
+  channel: 'email' | 'sms';
+  step: string;
+  status: MessageStatus;
+  send_at: string;
+  sent_at: string | null;
   opened_at: string | null;
   clicked_at: string | null;
+  to: string | null;
+  error: string | null;
+};
+
+export type SmsSetup = {
+  configured: boolean;
+  account_sid: string | null;
+  from_number: string | null;
+};
+
+export type SmsCredentialsInput = {
+  account_sid: string;
+  auth_token: string;
+  from_number: string;
 };
 
 export type Recovery = {
@@ -94,7 +115,8 @@ export type Recovery = {
   next_attempt_reason: string | null;
   deadline: string | null;
   attempts: Attempt[];
-  emails: EmailSent[];
+  messages: CustomerMessage[];
+  customer_unsubscribed: boolean;
   outcome: string | null;
   recovered_by: string | null;
   difficulty: number | null;

@@ -70,7 +70,12 @@ export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
         trigger: 'schedule',
       },
     ],
-    emails: [{step: 1, sent_at: '2026-11-23T11:00:00Z', opened_at: '2026-11-23T12:30:00Z', clicked_at: null}],
+    messages: [{
+      id: 'msg_1', channel: 'email', step: 'notice', status: 'sent', send_at: '2026-11-23T11:00:00Z',
+      sent_at: '2026-11-23T11:00:00Z', opened_at: '2026-11-23T12:30:00Z', clicked_at: null,
+      to: 'ada@example.com', error: null,
+    }],
+    customer_unsubscribed: false,
     outcome: null,
     recovered_by: null,
     difficulty: 42,
