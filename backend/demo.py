@@ -26,6 +26,7 @@ from backend.services.account_settings import save_settings
 from backend.services.daily import queue_daily_work
 from backend.services.outreach_links import OutreachLinks
 from backend.simulator.control import control_routes
+from backend.simulator.hosted_checkout import CheckoutRedirects, hosted_checkout_routes
 from backend.simulator.scenarios import build_scenario
 from backend.simulator.simulator import Simulator
 from backend.simulator.transport import BASE_URL
@@ -61,9 +62,12 @@ def build_demo(config: Config) -> Starlette:
     gateway = StripeSdkGateway(test_key="sk_test_demo", live_key="sk_live_demo", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=sim.transport()))
 
+    seeded: list[StripeAccount] = []
+
     @contextlib.asynccontextmanager
     async def world(context: AppContext) -> AsyncIterator[None]:
         account = await _seed(sim, context)
+        seeded.append(account)
         _announce(config, account, sim, await _card_update_link(app, context, account))
         task = asyncio.create_task(_run_stripe(sim))
         try:
@@ -76,8 +80,10 @@ def build_demo(config: Config) -> Starlette:
             await deliveries.aclose()
             await sim.aclose()
 
-    app = create_app(config, gateway=gateway, clock=clock, extra_routes=list(control_routes(sim)),
+    checkout = hosted_checkout_routes(sim, lambda: seeded[0])
+    app = create_app(config, gateway=gateway, clock=clock, extra_routes=[*control_routes(sim), *checkout],
                      tick_seconds=TICK_SECONDS, extra_lifespan=world)
+    app.add_middleware(CheckoutRedirects)  # the customer's Checkout is the simulator's page
     late.app = app
     return app
 

@@ -10,6 +10,7 @@ from backend.config import load_config
 from backend.domain.billing import StripeAccount
 from backend.runtime import build_service
 from backend.services.account_settings import read_settings
+from tests.outreach.journey import csrf_field
 
 
 async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_path, caplog):
@@ -26,6 +27,11 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
                 account = StripeAccount(account_id, False)
                 link = next(line.split()[-1] for line in caplog.messages if line.startswith("Try a card-update"))
                 page = await http.get(link.removeprefix(config.public_base_url))
+                path = link.removeprefix(config.public_base_url)
+                to_checkout = await http.post(f"{path}/checkout", data={"csrf_token": csrf_field(page.text)})
+                checkout = await http.get(to_checkout.headers["location"])
+                back = await http.post(to_checkout.headers["location"])
+                done = await http.get(back.headers["location"].removeprefix(config.public_base_url))
                 settings = await read_settings(app.state.context.uow_factory, account)
                 async with app.state.context.uow_factory() as uow:
                     recoveries = await uow.recoveries.open_for_account(account)
@@ -36,6 +42,9 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
     assert recoveries, "the overdue chase should have found the demo's failed invoices"
     assert any(str(tmp_path / "outbox") in line for line in caplog.messages)
     assert page.status_code == 200 and "Demo Coffee Club" in page.text
+    assert to_checkout.headers["location"].startswith("/_sim/checkout/cs_test_")
+    assert checkout.status_code == 200 and "Save card" in checkout.text
+    assert done.status_code == 200 and "Your new card is saved" in done.text
     assert list((tmp_path / "outbox").glob("*.eml")), "the demo's customers were e-mailed"
 
 
