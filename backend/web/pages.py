@@ -153,15 +153,17 @@ async def checkout_done(request: Request) -> Response:
     if not session_id.startswith("cs_"):
         return _problem(request, "invalid")
     try:
-        page = await card_update.payable(context.uow_factory, context.gateway, recovery_id)
-        await card_update.finish_checkout(context.uow_factory, context.gateway, context.clock, recovery_id,
-                                          session_id)
+        # Not `payable`: the webhook and the retry may have settled the invoice before the customer
+        # is back, and they deserve the thank-you page all the same.
+        recovery = await card_update.finish_checkout(context.uow_factory, context.gateway, context.clock,
+                                                     recovery_id, session_id)
     except PageProblem as problem:
         return _problem(request, problem.kind, problem.settings)
     except StripeRequestRejected:
         return _problem(request, "invalid")
-    return _page(request, "pages/done.html", page.settings,
-                 amount=money(page.invoice.amount_remaining, page.invoice.currency, _locale(request)))
+    settings = await card_update.recovery_settings(context.uow_factory, recovery_id)
+    return _page(request, "pages/done.html", settings,
+                 amount=money(recovery.amount, recovery.currency, _locale(request)))
 
 
 async def open_pixel(request: Request) -> Response:

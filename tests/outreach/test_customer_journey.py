@@ -167,3 +167,24 @@ async def test_a_payment_the_bank_wants_confirmed_sends_one_confirm_email_to_the
     assert len(confirm) == 1 and len(outbox(config)) == 1
     assert clicked.status_code == 303
     assert clicked.headers["location"] == stack.invoice(account, invoice)["hosted_invoice_url"]
+
+
+async def test_coming_back_after_the_webhook_already_recovered_the_invoice_still_says_thank_you(stack, config,
+                                                                                                 client):
+    account = await stack.install()
+    customer, invoice = await failed_invoice(stack, account, LostCard())
+    [mail] = outbox(config)
+    clicked = await client.get(link_path(mail, "Update your card"))
+    page_path = urlsplit(clicked.headers["location"]).path
+    page = await client.get(page_path)
+    to_checkout = await client.post(f"{page_path}/checkout", data={"csrf_token": csrf_field(page.text)})
+    session_id = urlsplit(to_checkout.headers["location"]).path.rsplit("/", 1)[-1]
+    stack.sim.complete_checkout_session(account, session_id, Succeeds())
+    await stack.settle()  # checkout.session.completed and the retry win the race
+
+    done = await client.get(f"{page_path}/done", params={"session_id": session_id})
+
+    recovery = await stack.recovery(account, invoice)
+    assert recovery.status == "recovered"
+    assert done.status_code == 200 and "Your new card is saved" in done.text
+    assert len([c for c in stack.charges(account, customer) if c["status"] == "succeeded"]) == 2
