@@ -35,6 +35,7 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
                 settings = await read_settings(app.state.context.uow_factory, account)
                 async with app.state.context.uow_factory() as uow:
                     recoveries = await uow.recoveries.open_for_account(account)
+                    planned = [m for r in recoveries for m in await uow.messages.for_recovery(r.id)]
 
     assert clock.status_code == 200
     assert any("DEMO MODE" in line for line in caplog.messages)
@@ -45,7 +46,7 @@ async def test_without_keys_recoup_runs_a_seeded_demo_against_the_simulator(tmp_
     assert to_checkout.headers["location"].startswith("/_sim/checkout/cs_test_")
     assert checkout.status_code == 200 and "Save card" in checkout.text
     assert done.status_code == 200 and "Your new card is saved" in done.text
-    assert list((tmp_path / "outbox").glob("*.eml")), "the demo's customers were e-mailed"
+    assert planned, "the demo's customers get e-mails (sent in their daytime, so perhaps not yet)"
 
 
 async def test_with_keys_the_simulator_is_nowhere_to_be_seen(tmp_path):
