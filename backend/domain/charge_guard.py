@@ -45,6 +45,9 @@ class ChargeQuestion:
     card: Card | None  # the card Stripe will charge (None: not known)
     card_id: str | None
     now: datetime
+    # When the networks' card updater refreshed this card in place (same id, new expiry or number):
+    # a hard decline from before then was about the card as it was, not as it is now.
+    card_refreshed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ def answer_for_card(question: ChargeQuestion, attempts: Sequence[PastAttempt]) -
     fingerprint = question.card.fingerprint if question.card else None
     same_card = [a for a in attempts if _same_card(a, card_id, fingerprint)]
     brand = question.card.brand if question.card else None
+    refreshed = question.card_refreshed_at
     for attempt in same_card:
+        if refreshed is not None and attempt.at <= refreshed:
+            continue
         why = hard_declined(attempt.decline, brand, question.now) if attempt.decline else None
         if why:
             return ChargeAnswer(False, f"this card may not be charged again: {why}", Then.WAIT_FOR_CARD)

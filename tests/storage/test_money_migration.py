@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from backend.adapters.db.migrations import alembic_config, is_current, upgrade_to_head
+from backend.adapters.db.types import UTCDateTime
 from backend.domain.billing import StripeAccount
 from backend.services.records import RecoveryRecord
 from tests.conftest import START
@@ -33,11 +34,16 @@ def recovery(n: int, amount: int) -> RecoveryRecord:
 async def test_amounts_stored_before_the_migration_stay_and_larger_ones_fit_after(engine, uow_factory):
     async with engine.begin() as connection:
         await connection.run_sync(_downgrade_to("0002"))
-    async with uow_factory() as uow:
-        await uow.recoveries.add(recovery(1, 2_000_000_000))
-        await uow.commit()
-    # The totals as revision 0002 kept them (later revisions add tables the repository writes too).
+    # The recovery and the totals as revision 0002 kept them (later revisions add columns and tables
+    # the repository writes too).
     async with engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO recovery (id, account_id, livemode, invoice_id, customer_id, amount, currency, status,"
+            " attempts_made, started_at, deadline, stripe_retrying, version)"
+            " VALUES ('rec_1', :account, false, 'in_1', 'cus_1', 2000000000, 'idr', 'scheduled', 0, :started,"
+            " :deadline, false, 1)").bindparams(bindparam("started", type_=UTCDateTime()),
+                                               bindparam("deadline", type_=UTCDateTime())),
+            {"account": ACCOUNT.id, "started": START, "deadline": START + timedelta(days=28)})
         await connection.execute(text(
             "INSERT INTO recovery_totals (account_id, livemode, currency, open_count, open_amount, recovered_count,"
             " recovered_amount, exhausted_count, exhausted_amount, closed_count)"
