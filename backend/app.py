@@ -25,9 +25,11 @@ from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.config import Config
 from backend.jobs.registry import JOB_HANDLERS
 from backend.jobs.runner import JobDeps, JobRunner
+from backend.outreach_wiring import build_outreach
 from backend.scheduler import build_scheduler
+from backend.services.outreach_ports import Mailer
 from backend.services.ports import Clock, StripeGateway
-from backend.web import api, health, openapi
+from backend.web import api, health, openapi, pages, sms_api
 from backend.web.context import AppContext
 from backend.web.cors import DashboardCors
 from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
@@ -53,14 +55,15 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
                engine: AsyncEngine | None = None, migrate_on_start: bool = True,
                extra_routes: list[BaseRoute] | None = None, tick_seconds: float | None = None,
                extra_lifespan: Callable[[AppContext], AbstractAsyncContextManager[None]] | None = None,
-               signature_clock: Clock | None = None) -> Starlette:
+               signature_clock: Clock | None = None, mailer: Mailer | None = None) -> Starlette:
     """Build the service; nothing connects or starts until the lifespan runs."""
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          signature_clock=signature_clock or SystemClock())
-    runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name(),
+    outreach = build_outreach(config, mailer)  # customer e-mails and texts
+    runner = JobRunner(JobDeps(uow_factory, clock, gateway, outreach), JOB_HANDLERS, owner=worker_name(),
                        lease=timedelta(seconds=config.job_lease_seconds))
 
     @contextlib.asynccontextmanager
@@ -83,6 +86,8 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
         Route("/webhooks/stripe", receive_stripe_event, methods=["POST"]),
         *api.ROUTES,
         *openapi.ROUTES,
+        *sms_api.ROUTES,
+        *pages.ROUTES,
         *health.ROUTES,
         *(extra_routes or []),
     ]
@@ -92,4 +97,5 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     app.state.context = context
     app.state.engine = engine
     app.state.runner = runner
+    app.state.outreach = outreach
     return app

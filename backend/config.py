@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -49,6 +49,14 @@ class Config:
     demo_day_seconds: float = 10.0
     tick_seconds: float = 2.0
     job_lease_seconds: float = 300.0
+    # Customer e-mail: the .eml outbox unless SMTP_HOST is set.
+    outbox_dir: str = "var/outbox"
+    mail_from: str = "billing@recoup.localhost"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_security: str = "starttls"
 
     @property
     def demo_mode(self) -> bool:
@@ -113,6 +121,14 @@ class Environment(BaseSettings):
     DEMO_DAY_SECONDS: float = Field(default=10.0, gt=0)
     SCHEDULER_TICK_SECONDS: float = Field(default=2.0, gt=0)
     JOB_LEASE_SECONDS: float = Field(default=300.0, gt=0)
+    # Customer e-mail: .eml files in OUTBOX_DIR unless SMTP_HOST names a server.
+    OUTBOX_DIR: str = "var/outbox"
+    MAIL_FROM: str = "billing@recoup.localhost"
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = Field(default=587, ge=1, le=65535)
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: SecretStr | None = None
+    SMTP_SECURITY: Literal["starttls", "tls", "none"] = "starttls"
 
     @field_validator("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_APP_SECRET", mode="before")
     @classmethod
@@ -165,7 +181,20 @@ class Environment(BaseSettings):
             return raw
         raise ValueError("must be a sqlite:/// or postgresql:// URL")
 
-    @field_validator("STRIPE_API_BASE", mode="before")
+    @field_validator("MAIL_FROM")
+    @classmethod
+    def _mail_from(cls, raw: str) -> str:
+        value = raw.strip()
+        if value.count("@") != 1 or " " in value or value.startswith("@") or value.endswith("@"):
+            raise ValueError("must be a bare e-mail address such as billing@example.com")
+        return value
+
+    @field_validator("SMTP_SECURITY", mode="before")
+    @classmethod
+    def _lowercase(cls, raw: Any) -> Any:
+        return raw.strip().lower() if isinstance(raw, str) else raw
+
+    @field_validator("STRIPE_API_BASE", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", mode="before")
     @classmethod
     def _empty_is_unset(cls, raw: Any) -> Any:
         return raw or None
@@ -196,7 +225,8 @@ class Environment(BaseSettings):
         return level
 
     @field_validator("PORT", "DEMO_DAY_SECONDS", "SCHEDULER_TICK_SECONDS", "JOB_LEASE_SECONDS", "HOST",
-                     "PUBLIC_BASE_URL", "LOG_LEVEL", mode="before")
+                     "PUBLIC_BASE_URL", "LOG_LEVEL", "OUTBOX_DIR", "MAIL_FROM", "SMTP_PORT", "SMTP_SECURITY",
+                     mode="before")
     @classmethod
     def _empty_is_default(cls, raw: Any, info: Any) -> Any:
         return cls.model_fields[info.field_name].default if raw == "" else raw
@@ -244,4 +274,11 @@ def _config_from(read: Environment) -> Config:
         demo_day_seconds=read.DEMO_DAY_SECONDS,
         tick_seconds=read.SCHEDULER_TICK_SECONDS,
         job_lease_seconds=read.JOB_LEASE_SECONDS,
+        outbox_dir=read.OUTBOX_DIR,
+        mail_from=read.MAIL_FROM,
+        smtp_host=read.SMTP_HOST,
+        smtp_port=read.SMTP_PORT,
+        smtp_username=read.SMTP_USERNAME,
+        smtp_password=read.SMTP_PASSWORD.get_secret_value() if read.SMTP_PASSWORD is not None else None,
+        smtp_security=read.SMTP_SECURITY,
     )

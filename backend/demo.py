@@ -11,6 +11,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,8 +24,10 @@ from backend.config import Config
 from backend.demo_console import console_routes
 from backend.domain.billing import StripeAccount
 from backend.services.account_settings import save_settings
+from backend.services.outreach_links import OutreachLinks
 from backend.services.overdue_chase import queue_daily_work
 from backend.simulator.control import control_routes
+from backend.simulator.hosted_checkout import CheckoutRedirects, hosted_checkout_routes
 from backend.simulator.scenarios import build_scenario
 from backend.simulator.simulator import Simulator
 from backend.simulator.transport import BASE_URL
@@ -67,7 +70,8 @@ def build_demo(config: Config) -> Starlette:
         account = await _seed(sim, context)
         seeded.append(account)
         app.state.demo_account = account
-        task = asyncio.create_task(_run_stripe(sim, announce=lambda: _announce(config, account)))
+        link = app.state.demo_card_update_link = await _card_update_link(app, context, account)
+        task = asyncio.create_task(_run_stripe(sim, announce=lambda: _announce(config, account, link)))
         try:
             yield
         finally:
@@ -78,9 +82,11 @@ def build_demo(config: Config) -> Starlette:
             await deliveries.aclose()
             await sim.aclose()
 
-    routes = [*control_routes(sim), *console_routes(sim, lambda: seeded[0] if seeded else None)]
+    checkout = hosted_checkout_routes(sim, lambda: seeded[0])
+    routes = [*control_routes(sim), *console_routes(sim, lambda: seeded[0] if seeded else None), *checkout]
     app = create_app(config, gateway=gateway, clock=clock, extra_routes=routes,
                      tick_seconds=TICK_SECONDS, extra_lifespan=world)
+    app.add_middleware(CheckoutRedirects)  # the customer's Checkout is the simulator's page
     late.app = app
     return app
 
@@ -110,12 +116,23 @@ async def _run_stripe(sim: Simulator, announce: Callable[[], None]) -> None:
         await asyncio.sleep(SIMULATOR_STEP_SECONDS)
 
 
-def _announce(config: Config, account: StripeAccount) -> None:
-    for line in banner_lines(config, account):
+async def _card_update_link(app: Starlette, context: AppContext, account: StripeAccount) -> str | None:
+    """One card-update link to try: the seeded failures are assessed first, then one is picked."""
+    await app.state.runner.drain()
+    async with context.uow_factory() as uow:
+        recoveries = await uow.recoveries.open_for_account(account)
+    if not recoveries:
+        return None
+    links: OutreachLinks = app.state.outreach.links
+    return links.card_update_url(recoveries[0].id, recoveries[0].deadline)
+
+
+def _announce(config: Config, account: StripeAccount, link: str | None) -> None:
+    for line in banner_lines(config, account, link):
         log.warning(line)
 
 
-def banner_lines(config: Config, account: StripeAccount) -> list[str]:
+def banner_lines(config: Config, account: StripeAccount, card_update_link: str | None = None) -> list[str]:
     """What `make run` tells a newcomer once the demo is up; every address in it answers."""
     base = config.public_base_url
     return [
@@ -127,6 +144,8 @@ def banner_lines(config: Config, account: StripeAccount) -> list[str]:
         f"What simulated Stripe sent Recoup:        {base}/_sim/events?account={account.id}",
         f"The Dashboard API's shapes:               {base}/api/v1/openapi.json",
         f"Call the Dashboard API, signed for you:   python -m backend api GET /api/v1/overview --account {account.id}",
-        "Customer e-mails and the hosted card-update page are not part of this version; none are sent.",
+        f"Customer e-mails: .eml files in {Path(config.outbox_dir).resolve()} (open them in any mail client).",
+        f"Try a card-update page: {card_update_link}" if card_update_link
+        else "No open recovery yet to show a card-update page for.",
         "=" * 78,
     ]

@@ -17,8 +17,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from backend.domain.billing import StripeAccount
+from backend.services.money_format import money
 from backend.services.recovery_listing import PAGE_SIZE, RecoveryFilter, list_recoveries
-from backend.services.recovery_log import money
 from backend.services.reporting import overview, recovery_story
 from backend.simulator.simulator import Simulator
 from backend.web.context import context_of

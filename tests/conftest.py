@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -103,8 +104,8 @@ def manual_clock() -> ManualClock:
 
 
 @pytest.fixture
-def config() -> Config:
-    return Config(database_url="sqlite+aiosqlite:///unused.db",
+def config(tmp_path: Path) -> Config:
+    return Config(database_url="sqlite+aiosqlite:///unused.db", outbox_dir=str(tmp_path / "outbox"),
                   webhook_secrets=(WEBHOOK_SECRET, OLD_WEBHOOK_SECRET),
                   app_secrets=(APP_SECRET, OLD_APP_SECRET), stripe_test_key="sk_test_recoup",
                   link_secret="x" * 32, scheduler_enabled=False)

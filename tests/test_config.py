@@ -52,6 +52,10 @@ def test_a_plain_postgres_url_gets_the_async_driver():
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ({"PORT": "eighty"}, "PORT"),
     ({"DEMO_DAY_SECONDS": "0"}, "DEMO_DAY_SECONDS"),
+    ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT"),
+    ({"SMTP_PORT": "70000"}, "SMTP_PORT"),
+    ({"SMTP_SECURITY": "ssl3"}, "SMTP_SECURITY"),
+    ({"MAIL_FROM": "Billing <billing@example.com>"}, "MAIL_FROM"),
 ])
 def test_a_malformed_value_is_refused_naming_it(env, name):
     with pytest.raises(ConfigError) as refused:
@@ -66,6 +70,16 @@ def test_secrets_never_appear_in_the_configuration_repr():
     text = repr(config)
 
     assert "sk_test_abc" not in text and "whsec_new" not in text and "hunter2" not in text
+
+
+def test_customer_e_mail_goes_to_the_outbox_unless_an_smtp_server_is_named():
+    outbox = load_config(PRODUCTION)
+    smtp = load_config({**PRODUCTION, "SMTP_HOST": "smtp.example.com", "SMTP_PORT": "465", "SMTP_SECURITY": "TLS",
+                        "SMTP_USERNAME": "billing", "SMTP_PASSWORD": "hunter2", "MAIL_FROM": "billing@example.com"})
+
+    assert (outbox.smtp_host, outbox.outbox_dir, outbox.mail_from) == (None, "var/outbox", "billing@recoup.localhost")
+    assert (smtp.smtp_host, smtp.smtp_port, smtp.smtp_security) == ("smtp.example.com", 465, "tls")
+    assert smtp.smtp_password == "hunter2" and "hunter2" not in repr(smtp)
 
 
 def test_the_service_refuses_to_start_with_one_clear_line():
@@ -93,6 +107,7 @@ def test_the_process_environment_is_read_when_no_mapping_is_given(monkeypatch):
     {"STRIPE_SECRET_KEY": "pk_live_hunter2secret"},
     {"STRIPE_WEBHOOK_SECRET": "hunter2secret"},
     {"LINK_SIGNING_SECRET": "hunter2secret"},
+    {"SMTP_PORT": "hunter2secret"},
 ])
 def test_a_refused_secret_is_named_but_never_echoed(env):
     with pytest.raises(ConfigError) as refused:

@@ -39,6 +39,7 @@ EVENT_PERMISSION = [
     ("customer.subscription.", "subscription_read"),
     ("customer.", "customer_read"),
     ("checkout.session.", "checkout_session_read"),
+    ("payment_method.", "payment_method_read"),
 ]
 # What each write must be named for in its permission's purpose, so an installer sees every use.
 PURPOSE_MUST_SAY = {

@@ -108,6 +108,7 @@ class Customer:
     country: str | None  # address.country, used to place retries in the customer's morning
     default_payment_method: str | None  # invoice_settings.default_payment_method
     preferred_locales: tuple[str, ...] = ()
+    phone: str | None = None  # for SMS reminders, when the merchant switched them on
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ class InvoicePayment:
 class CheckoutSession:
     id: str
     url: str
+    status: str = "open"  # open | complete | expired
+    customer_id: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class ChargeQuestion:
     # Cards Stripe itself reports as having failed on this invoice (read with it, before our own
     # story may have recorded the original failure).
     failed_on_invoice: frozenset[str] = frozenset()
+    # When the networks' card updater refreshed this card in place (same id, new expiry or number):
+    # a hard decline from before then was about the card as it was, not as it is now.
+    card_refreshed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,10 @@ def answer_for_card(question: ChargeQuestion, attempts: Sequence[PastAttempt]) -
     fingerprint = question.card.fingerprint if question.card else None
     same_card = [a for a in attempts if _same_card(a, card_id, fingerprint)]
     brand = question.card.brand if question.card else None
+    refreshed = question.card_refreshed_at
     for attempt in same_card:
+        if refreshed is not None and attempt.at <= refreshed:
+            continue
         why = hard_declined(attempt.decline, brand, question.now) if attempt.decline else None
         if why:
             return ChargeAnswer(False, f"this card may not be charged again: {why}", Then.WAIT_FOR_CARD)
@@ -103,6 +109,13 @@ def answer_for_card(question: ChargeQuestion, attempts: Sequence[PastAttempt]) -
 
 def _failed_here(question: ChargeQuestion, card_id: str | None, same_card: Sequence[PastAttempt]) -> bool:
     """Whether the card offered as new already failed on this invoice, unchanged since."""
+    refreshed = question.card_refreshed_at
+    if refreshed is not None:
+        # The networks refreshed it in place (new expiry, maybe the same number): what failed before
+        # that was the card as it was.
+        same_card = [a for a in same_card if a.at > refreshed]
+        if not same_card:
+            return False
     if not same_card:
         return card_id is not None and card_id in question.failed_on_invoice
     last4 = question.card.last4 if question.card else None

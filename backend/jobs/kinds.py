@@ -14,6 +14,11 @@ class JobKind(StrEnum):
     CHASE_OVERDUE = "chase_overdue"  # find failed invoices no webhook told us about
     RESTORE_COLLECTION = "restore_collection"  # give Stripe back the automatic collection Recoup paused
     CANCEL_SUBSCRIPTION = "cancel_subscription"  # a delayed cancellation, checked again when it is due
+    SEND_MESSAGE = "send_message"  # one customer e-mail or text (services/outreach_sending.py)
+
+
+def message_key(recovery_id: str, channel: str, step: str, suffix: str = "") -> str:
+    return f"{recovery_id}:msg:{channel}:{step}{suffix}"
 
 
 def assess_key(recovery_id: str) -> str:

@@ -7,6 +7,7 @@ from backend.jobs.runner import JobHandler
 from backend.services.end_of_dunning import cancel_subscription_later, end_dunning
 from backend.services.first_assessment import assess_failure
 from backend.services.invoice_tags import restore_collection, tag_invoice
+from backend.services.outreach_sending import send_message
 from backend.services.overdue_chase import chase_overdue
 from backend.services.queued_events import apply_event
 from backend.services.retry_payment import pay_invoice
@@ -20,4 +21,5 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     JobKind.CHASE_OVERDUE: chase_overdue,
     JobKind.RESTORE_COLLECTION: restore_collection,
     JobKind.CANCEL_SUBSCRIPTION: cancel_subscription_later,
+    JobKind.SEND_MESSAGE: send_message,
 }

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from backend.jobs.kinds import JobKind, end_key
 from backend.jobs.outcomes import Done, Failed, Outcome, Parked, RetryLater
+from backend.services.outreach_ports import OutreachDeps
 from backend.services.ports import Clock, StripeGateway, StripeRequestRejected, StripeUnavailable
 from backend.services.records import ClaimedJob, NewJob
 from backend.services.unit_of_work import StaleRecord, UnitOfWork, UnitOfWorkFactory
@@ -30,6 +31,7 @@ class JobDeps:
     uow_factory: UnitOfWorkFactory
     clock: Clock
     gateway: StripeGateway
+    outreach: OutreachDeps | None = None  # customer e-mails and texts; None where nothing is sent
 
 
 class JobRun:

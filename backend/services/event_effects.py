@@ -6,10 +6,12 @@ from datetime import datetime
 
 from backend.services import stripe_changes
 from backend.services.installs import app_installed, app_uninstalled
+from backend.services.outreach import payment_action_required
 from backend.services.unit_of_work import UnitOfWork
 from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
+    CardAutomaticallyUpdated,
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     Fact,
@@ -18,6 +20,7 @@ from backend.services.webhook_events import (
     InvoicePaid,
     InvoicePaymentFailed,
     InvoiceUpdated,
+    PaymentActionRequired,
     SubscriptionDeleted,
 )
 
@@ -39,7 +42,9 @@ async def apply_fact(uow: UnitOfWork, fact: Fact, now: datetime) -> str:
             return await stripe_changes.invoice_updated(uow, fact, now)
         case SubscriptionDeleted():
             return await stripe_changes.subscription_deleted(uow, fact, now)
-        case DefaultPaymentMethodChanged() | CardUpdateCompleted():
+        case DefaultPaymentMethodChanged() | CardUpdateCompleted() | CardAutomaticallyUpdated():
             return await stripe_changes.card_updated(uow, fact, now)
+        case PaymentActionRequired():
+            return await payment_action_required(uow, fact, now)  # the confirm-your-payment e-mail
         case Ignored(reason=reason):
             return f"ignored: {reason}"

@@ -38,6 +38,7 @@ async def recorded_end(uow: UnitOfWork, recovery: Recovery, now: datetime, *, ta
     await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now,
                           caused_by_recoup=caused_by_recoup(recovery.recovered_by))
     await uow.jobs.cancel_for_recovery(recovery.id, now)
+    await uow.messages.cancel_planned(recovery.id)  # no reminder after the invoice is settled
     if tag and recovery.status in ("recovered", "exhausted") and not recovery.end_actions_pending:
         await queue_tag(uow, recovery, recovery.status, now)
     if restore_collection and recovery.status != "recovered" and recovery.collection_to_restore():

@@ -8,6 +8,7 @@ from backend.domain.recovery import CardHistory, Recovery
 from backend.domain.retry_schedule import AskForNewCard, GiveUp, NextStep, RetryAt, WaitForDeadline
 from backend.domain.settings import RecoverySettings
 from backend.jobs.kinds import JobKind, assess_key, end_key, scheduled_pay_key
+from backend.services.outreach import plan_messages
 from backend.services.records import NewJob
 from backend.services.unit_of_work import UnitOfWork
 
@@ -30,6 +31,8 @@ async def plan_and_queue(uow: UnitOfWork, recovery: Recovery, settings: Recovery
         case GiveUp(reason=reason):
             await enqueue(uow, recovery, JobKind.END_DUNNING, now, {"reason": reason},
                           end_key(recovery.id, int(now.timestamp())), now)
+    if not isinstance(step, GiveUp):
+        await plan_messages(uow, recovery, settings, now)  # the customer's e-mails, beside the retries
     return step
 
 
@@ -53,7 +56,7 @@ async def queue_replan(uow: UnitOfWork, recovery: Recovery, now: datetime, *, wh
     plans whatever comes next. Otherwise the recovery is assessed afresh.
     """
     waiting = [job for job in await uow.jobs.pending_for_recovery(recovery.id)
-               if job.kind == JobKind.PAY_INVOICE and job.payload.get("trigger") == "card_update"]
+               if job.kind == JobKind.PAY_INVOICE and job.payload.get("trigger") in ("card_update", "card_updater")]
     keep = waiting[-1].dedupe_key if waiting else None
     await uow.jobs.cancel_for_recovery(recovery.id, now,
                                        kinds=[JobKind.PAY_INVOICE.value, JobKind.END_DUNNING.value],

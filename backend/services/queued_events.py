@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 # Every fact a job may carry, by name: a new kind of event is one entry here.
 QUEUED_FACTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (
     events.InvoicePaymentFailed, events.InvoicePaid, events.InvoiceClosed, events.InvoiceUpdated,
-    events.SubscriptionDeleted, events.DefaultPaymentMethodChanged, events.CardUpdateCompleted)}
+    events.SubscriptionDeleted, events.DefaultPaymentMethodChanged, events.CardUpdateCompleted,
+    events.CardAutomaticallyUpdated, events.PaymentActionRequired)}
 
 
 def encode_fact(fact: Fact) -> dict[str, Any]:

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from backend.services.money_format import money
 from backend.services.records import AttemptRecord, RecoveryRecord
 
 log = logging.getLogger("backend.recovery")
-
-# Stripe's zero-decimal currencies: their amounts are already whole units.
-_ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd",
-                           "vuv", "xaf", "xof", "xpf"})
-_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
-
-
-def money(amount: int, currency: str) -> str:
-    """Format an amount in minor units the way a merchant reads it: $25.00, ¥500, 12.50 CHF."""
-    code = currency.lower()
-    whole = f"{amount:,}" if code in _ZERO_DECIMAL else f"{amount / 100:,.2f}"
-    symbol = _SYMBOLS.get(code) or ("¥" if code == "jpy" else None)
-    return f"{symbol}{whole}" if symbol else f"{whole} {code.upper()}"
-
 
 def attempt_line(recovery: RecoveryRecord, attempt: AttemptRecord, max_retries: int) -> str:
     """"in_… retry 2 of 6 approved, $25.00 recovered, payday plan"."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from backend.domain.attribution import Attribution
@@ -25,7 +26,10 @@ from backend.services.settled_invoices import close_for_settled_invoice, close_f
 
 # What each trigger means for attribution when the payment succeeds.
 _ATTRIBUTION = {"schedule": Attribution.RECOUP_RETRY, "merchant": Attribution.RECOUP_RETRY,
-                "card_update": Attribution.CARD_UPDATE}
+                "card_update": Attribution.CARD_UPDATE,
+                # The networks' card updater refreshed the card and Recoup's immediate retry took the
+                # money: the same road back as a card the customer added (docs/recovery-rules.md).
+                "card_updater": Attribution.CARD_UPDATE}
 _OURS = frozenset(str(a) for a in _ATTRIBUTION.values())
 
 
@@ -71,7 +75,8 @@ async def pay_invoice(deps: JobDeps, run: JobRun) -> Outcome:
     answer = recovery.may_charge(ChargeQuestion(invoice_status=invoice.status,
                                                 subscription_status=subscription_status, card=choice.card,
                                                 card_id=choice.card_id, now=deps.clock.now(),
-                                                as_new_card=card_update, failed_on_invoice=failed_on_invoice),
+                                                as_new_card=card_update, failed_on_invoice=failed_on_invoice,
+                                                card_refreshed_at=_refreshed_at(run.job.payload)),
                                  loaded.attempts, choice.fingerprints)
     if not answer.allowed:
         if invoice.status is not InvoiceStatus.OPEN:
@@ -224,6 +229,12 @@ async def _current_default(deps: JobDeps, recovery: Recovery) -> str | None:
         if subscription.default_payment_method:
             return subscription.default_payment_method
     return (await deps.gateway.retrieve_customer(recovery.account, recovery.customer_id)).default_payment_method
+
+
+def _refreshed_at(payload: dict[str, Any]) -> datetime | None:
+    """When the card updater refreshed the card this retry is for (set only by that event)."""
+    raw = payload.get("refreshed_at")
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else None
 
 
 def _latest_is_soft(recovery: Recovery) -> bool:

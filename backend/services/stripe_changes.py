@@ -18,6 +18,7 @@ from backend.services.lifecycle import end_recovery, open_recovery
 from backend.services.records import AccountStatus, NewJob
 from backend.services.unit_of_work import UnitOfWork
 from backend.services.webhook_events import (
+    CardAutomaticallyUpdated,
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     InvoiceClosed,
@@ -123,11 +124,17 @@ async def subscription_deleted(uow: UnitOfWork, fact: SubscriptionDeleted, now: 
     return f"closed {closed} recoveries"
 
 
-async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | CardUpdateCompleted,
+async def card_updated(uow: UnitOfWork,
+                       fact: DefaultPaymentMethodChanged | CardUpdateCompleted | CardAutomaticallyUpdated,
                        now: datetime) -> str:
     """A new card arrived: retry each of the customer's open recoveries once, right away, with it."""
+    trigger, refreshed_at = "card_update", None
     if isinstance(fact, CardUpdateCompleted):
         marker, payment_method = fact.checkout_session_id, None
+    elif isinstance(fact, CardAutomaticallyUpdated):
+        # The same card, refreshed by the networks' updater: each refresh is worth one retry.
+        marker, payment_method = f"{fact.payment_method_id}:updated-{int(fact.at.timestamp())}", fact.payment_method_id
+        trigger, refreshed_at = "card_updater", fact.at.isoformat()
     else:
         marker, payment_method = fact.payment_method_id, fact.payment_method_id
     queued = 0
@@ -138,7 +145,8 @@ async def card_updated(uow: UnitOfWork, fact: DefaultPaymentMethodChanged | Card
         key = card_update_pay_key(recovery.id, marker)
         added = await uow.jobs.enqueue(NewJob(
             kind=JobKind.PAY_INVOICE, account=recovery.account, run_at=now, recovery_id=recovery.id,
-            payload={"trigger": "card_update", "payment_method": payment_method}, dedupe_key=key), now)
+            payload={"trigger": trigger, "payment_method": payment_method,
+                     **({"refreshed_at": refreshed_at} if refreshed_at else {})}, dedupe_key=key), now)
         if not added:
             continue
         if status is RecoveryStatus.PAUSED:

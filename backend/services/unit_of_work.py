@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from backend.domain.billing import StripeAccount
+from backend.services.outreach_records import MessageRepository
 from backend.services.records import (
     AccountRecord,
     AttemptRecord,
@@ -147,6 +148,8 @@ class UnitOfWork(Protocol):
     def attempts(self) -> AttemptRepository: ...
     @property
     def stats(self) -> RecoveryStatsRepository: ...
+    @property
+    def messages(self) -> MessageRepository: ...  # customer outreach (e-mails, SMS, opt-outs)
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

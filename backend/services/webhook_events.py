@@ -115,6 +115,25 @@ class CardUpdateCompleted:
 
 
 @dataclass(frozen=True)
+class CardAutomaticallyUpdated:
+    """The card networks refreshed a card in place (card updater): worth one immediate retry."""
+
+    account: StripeAccount
+    customer_id: str
+    payment_method_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PaymentActionRequired:
+    """The bank wants the customer to confirm the invoice's payment (3-D Secure)."""
+
+    account: StripeAccount
+    invoice_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Ignored:
     """An event type Recoup does not act on."""
 
@@ -123,4 +142,4 @@ class Ignored:
 
 Fact = (AppInstalled | AppUninstalled | InvoicePaymentFailed | InvoicePaid
         | InvoiceClosed | InvoiceUpdated | SubscriptionDeleted | DefaultPaymentMethodChanged
-        | CardUpdateCompleted | Ignored)
+        | CardUpdateCompleted | CardAutomaticallyUpdated | PaymentActionRequired | Ignored)

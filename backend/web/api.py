@@ -11,6 +11,7 @@ from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryStatus
 from backend.services.account_settings import read_settings, save_settings
 from backend.services.merchant_actions import ACTIONS, act_on_recovery
+from backend.services.outreach_reporting import engagement, recovery_outreach
 from backend.services.recovery_listing import RecoveryFilter, list_recoveries
 from backend.services.reporting import account_warnings, overview, recovery_story
 from backend.web import schemas
@@ -61,7 +62,8 @@ async def _story(request: Request, account: StripeAccount, invoice_id: str) -> s
     context = context_of(request)
     story = await recovery_story(context.uow_factory, account, invoice_id)
     settings = await read_settings(context.uow_factory, account) if story else None
-    return story_model(story, settings.max_retries if settings else None)
+    outreach = await recovery_outreach(context.uow_factory, account, invoice_id) if story else None
+    return story_model(story, settings.max_retries if settings else None, outreach)
 
 
 @signed
@@ -110,7 +112,7 @@ async def get_recoveries(request: Request, caller: DashboardCaller) -> Response:
 async def get_overview(request: Request, caller: DashboardCaller) -> Response:
     context = context_of(request)
     view = await overview(context.uow_factory, caller.account, context.clock.now())
-    return json_response(to_json(overview_model(view)))
+    return json_response(to_json(overview_model(view, await engagement(context.uow_factory, caller.account))))
 
 
 # CORS preflights (OPTIONS) are answered by the middleware in `backend.web.cors` before routing.

@@ -85,6 +85,17 @@ def _paths() -> dict[str, Any]:
         "/api/v1/overview": {
             "get": {"operationId": "getOverview", "parameters": _IDENTITY, "responses": _ok(schemas.Overview)},
         },
+        "/api/v1/sms/credentials": {
+            "get": {"operationId": "getSmsCredentials", "parameters": _IDENTITY,
+                    "responses": _ok(schemas.SmsCredentials)},
+            "put": {"operationId": "saveSmsCredentials",
+                    "requestBody": _body({"credentials": {"type": "object", "properties": {
+                        "account_sid": {"type": "string"}, "auth_token": {"type": "string"},
+                        "from_number": {"type": "string"}},
+                        "required": ["account_sid", "auth_token", "from_number"],
+                        "description": "stored in Stripe's Secret Store, never by Recoup"}}, ["credentials"]),
+                    "responses": _ok(schemas.SmsCredentials)},
+        },
     }
 
 

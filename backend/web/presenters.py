@@ -8,6 +8,8 @@ from typing import Any, cast
 from backend.domain.billing import CardDecline
 from backend.domain.declines import merchant_explanation
 from backend.domain.recovery_state import RecoveryStatus, allowed_actions
+from backend.services.outreach_records import Engagement, MessageRecord
+from backend.services.outreach_reporting import Outreach
 from backend.services.records import AttemptRecord, RecoveryRecord
 from backend.services.reporting import Overview, RecoveryStory, Warning
 from backend.web import schemas
@@ -48,7 +50,7 @@ def _decline(recovery: RecoveryRecord) -> schemas.Decline | None:
 
 
 def recovery_model(recovery: RecoveryRecord, attempts: list[AttemptRecord],
-                   max_retries: int | None) -> schemas.Recovery:
+                   max_retries: int | None, outreach: Outreach | None = None) -> schemas.Recovery:
     status = RecoveryStatus(recovery.status)
     return schemas.Recovery(
         id=recovery.id, invoice_id=recovery.invoice_id, customer_id=recovery.customer_id,
@@ -57,17 +59,33 @@ def recovery_model(recovery: RecoveryRecord, attempts: list[AttemptRecord],
         strategy=recovery.strategy, started_at=_iso(recovery.started_at),
         next_attempt_at=iso(recovery.next_attempt_at), next_attempt_reason=recovery.next_attempt_reason,
         deadline=_iso(recovery.deadline), retries_made=recovery.attempts_made, max_retries=max_retries,
-        attempts=[_attempt(a) for a in attempts], emails=[], outcome=recovery.outcome,
+        attempts=[_attempt(a) for a in attempts],
+        messages=[message_model(m) for m in outreach.messages] if outreach else [],
+        customer_unsubscribed=outreach.unsubscribed if outreach else False, outcome=recovery.outcome,
         outcome_detail=recovery.outcome_detail, recovered_by=recovered_by(recovery),
         difficulty=recovery.difficulty, observe_only=status is RecoveryStatus.OBSERVING,
         stripe_retrying=recovery.stripe_retrying,
         actions=[cast(schemas.ActionName, a) for a in allowed_actions(status)])
 
 
-def story_model(story: RecoveryStory | None, max_retries: int | None) -> schemas.RecoveryResponse:
+def story_model(story: RecoveryStory | None, max_retries: int | None,
+                outreach: Outreach | None = None) -> schemas.RecoveryResponse:
     if story is None:
         return schemas.RecoveryResponse(recovery=None)
-    return schemas.RecoveryResponse(recovery=recovery_model(story.recovery, story.attempts, max_retries))
+    return schemas.RecoveryResponse(recovery=recovery_model(story.recovery, story.attempts, max_retries, outreach))
+
+
+def message_model(message: MessageRecord) -> schemas.Message:
+    return schemas.Message(
+        id=message.id, channel=cast(schemas.MessageChannel, message.channel),
+        step=cast(schemas.MessageStep, message.step), status=cast(schemas.MessageStatusName, message.status),
+        send_at=_iso(message.send_at), sent_at=iso(message.sent_at), opened_at=iso(message.opened_at),
+        clicked_at=iso(message.clicked_at), to=message.to_address, error=message.error)
+
+
+def engagement_model(engagement: Engagement) -> schemas.EmailEngagement:
+    return schemas.EmailEngagement(sent=engagement.sent, opened=engagement.opened, clicked=engagement.clicked,
+                                   failed=engagement.failed)
 
 
 def summary_model(recovery: RecoveryRecord) -> schemas.RecoverySummary:
@@ -83,7 +101,7 @@ def _money(totals: dict[str, int]) -> list[schemas.Money]:
     return [schemas.Money(currency=currency, amount=amount) for currency, amount in sorted(totals.items())]
 
 
-def overview_model(view: Overview) -> schemas.Overview:
+def overview_model(view: Overview, engagement: Engagement) -> schemas.Overview:
     return schemas.Overview(
         recovered=_money(view.recovered), paid_without_recoup=_money(view.paid_without_recoup),
         in_flight=_money(view.in_flight),
@@ -98,7 +116,7 @@ def overview_model(view: Overview) -> schemas.Overview:
                 for week, recovered, failed in view.weekly],
         weekly_money=[schemas.WeeklyMoney(week=week, currency=currency, recovered=recovered, failed=failed)
                       for week, currency, recovered, failed in view.weekly_money],
-        warnings=[warning_model(w) for w in view.warnings])
+        warnings=[warning_model(w) for w in view.warnings], emails=engagement_model(engagement))
 
 
 def to_json(model: schemas.ApiModel) -> dict[str, Any]:

@@ -53,11 +53,25 @@ class Attempt(ApiModel):
     trigger: str
 
 
-class EmailSent(ApiModel):
-    step: int
-    sent_at: str
-    opened_at: str | None
-    clicked_at: str | None
+MessageChannel = Literal["email", "sms"]
+MessageStep = Literal["notice", "reminder", "access_warning", "suspension_warning", "last_chance", "final_notice",
+                      "card_update", "confirm_payment"]
+MessageStatusName = Literal["planned", "sent", "failed", "skipped", "cancelled"]
+
+
+class Message(ApiModel):
+    """One e-mail or text to the invoice's customer, planned or sent."""
+
+    id: str
+    channel: MessageChannel
+    step: MessageStep
+    status: MessageStatusName
+    send_at: str = Field(description="when it is (or was) due to go out")
+    sent_at: str | None
+    opened_at: str | None = Field(description="first open, counted once (tracking pixel or a click)")
+    clicked_at: str | None = Field(description="first click, counted once")
+    to: str | None = Field(description="the address or number it went to")
+    error: str | None = Field(description="why it failed or was skipped, in words")
 
 
 class Recovery(ApiModel):
@@ -77,7 +91,8 @@ class Recovery(ApiModel):
     retries_made: int = Field(description="retries Recoup made, not counting the failure that opened it")
     max_retries: int | None = Field(description="the account's retry limit now; null when unknown")
     attempts: list[Attempt]
-    emails: list[EmailSent]
+    messages: list[Message]
+    customer_unsubscribed: bool = Field(description="the customer opted out of this merchant's payment reminders")
     outcome: str | None
     outcome_detail: str | None = Field(description="what the end of dunning did, in words")
     recovered_by: RecoveredBy | None
@@ -165,6 +180,24 @@ class Overview(ApiModel):
     weekly: list[WeeklyCount]
     weekly_money: list[WeeklyMoney]
     warnings: list[Warning]
+    emails: EmailEngagement
+
+
+class EmailEngagement(ApiModel):
+    """Customer messages of the account: each message counted once per kind."""
+
+    sent: int
+    opened: int
+    clicked: int
+    failed: int
+
+
+class SmsCredentials(ApiModel):
+    """Whether the merchant's Twilio account is connected; the auth token is never sent back."""
+
+    configured: bool
+    account_sid: str | None = Field(description="the Account SID with all but its last characters hidden")
+    from_number: str | None
 
 
 class ApiError(ApiModel):
@@ -181,4 +214,5 @@ class ErrorResponse(ApiModel):
 
 
 RESPONSE_MODELS: tuple[type[ApiModel], ...] = (
-    SettingsResponse, RecoveryResponse, RecoveryActionResponse, RecoveryList, Overview, ErrorResponse)
+    SettingsResponse, RecoveryResponse, RecoveryActionResponse, RecoveryList, Overview, SmsCredentials,
+    ErrorResponse)

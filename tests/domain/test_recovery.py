@@ -98,6 +98,15 @@ def test_a_card_update_with_another_card_or_one_refreshed_in_place_is_charged_at
     assert opened().may_charge(card_update(refreshed), [declined(VISA, NOW)]).allowed
 
 
+def test_a_card_the_networks_refreshed_with_a_new_expiry_only_is_charged_once_as_new():
+    refreshed = replace(VISA, exp_year=2031)  # same id, same number: only the expiry changed
+    updated = replace(card_update(refreshed), card_refreshed_at=NOW + timedelta(seconds=30))
+
+    answer = opened().may_charge(updated, [declined(VISA, NOW, code="expired_card")])
+
+    assert answer.allowed
+
+
 def test_mastercard_advice_03_forbids_the_card_for_the_rest_of_the_recovery():
     answer = opened().may_charge(question(MASTERCARD), [declined(MASTERCARD, NOW, code="do_not_honor",
                                                                  network_advice="03")])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from backend.services.money_format import money
 from backend.services.records import AttemptRecord, RecoveryRecord
-from backend.services.recovery_log import assessed_line, attempt_line, exhausted_line, money
+from backend.services.recovery_log import assessed_line, attempt_line, exhausted_line
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -43,7 +44,7 @@ def test_a_declined_retry_says_why_and_what_comes_next() -> None:
 def test_amounts_follow_the_currencys_minor_unit() -> None:
     assert money(123456, "usd") == "$1,234.56"
     assert money(500, "jpy") == "¥500"
-    assert money(1250, "chf") == "12.50 CHF"
+    assert money(1250, "chf") == "CHF12.50"  # CLDR's English pattern
 
 
 def test_an_assessed_failure_names_the_decline_and_the_plan() -> None:

@@ -193,3 +193,37 @@ class RecoveryWeekMoneyRow(SQLModel, table=True):
     currency: str = Field(primary_key=True, max_length=8)
     failed_amount: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, default=0))
     recovered_amount: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, default=0))
+class NotificationRow(SQLModel, table=True):
+    """Each e-mail or SMS to a customer: planned, then sent (or failed), then opened and clicked."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_account", "account_id", "livemode", "status"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    recovery_id: str = Field(max_length=64, index=True)
+    account_id: str = Field(max_length=64)
+    livemode: bool
+    customer_id: str = Field(max_length=255)
+    channel: str = Field(max_length=8)  # email | sms
+    step: str = Field(max_length=32)
+    status: str = Field(max_length=16)  # planned | sent | failed | skipped | cancelled
+    send_at: datetime = _utc(nullable=False)
+    created_at: datetime = _utc(nullable=False)
+    sent_at: datetime | None = _utc_optional()
+    opened_at: datetime | None = _utc_optional()
+    clicked_at: datetime | None = _utc_optional()
+    provider_id: str | None = Field(default=None, max_length=255)
+    to_address: str | None = Field(default=None, max_length=320)
+    locale: str | None = Field(default=None, max_length=16)
+    error: str | None = Field(default=None, max_length=1000)
+
+
+class OutreachOptOutRow(SQLModel, table=True):
+    """A customer who unsubscribed from an account's payment reminders."""
+
+    __tablename__ = "outreach_opt_out"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    customer_id: str = Field(primary_key=True, max_length=255)
+    created_at: datetime = _utc(nullable=False)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.adapters.db.jobs import SqlJobs
+from backend.adapters.db.notifications import SqlMessages
 from backend.adapters.db.repositories import (
     SqlAccounts,
     SqlAttempts,
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     recoveries: SqlRecoveries
     attempts: SqlAttempts
     stats: SqlRecoveryStats
+    messages: SqlMessages
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.recoveries = SqlRecoveries(self._session)
         self.attempts = SqlAttempts(self._session)
         self.stats = SqlRecoveryStats(self._session)
+        self.messages = SqlMessages(self._session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -17,6 +17,7 @@ from backend.domain.billing import StripeAccount
 from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
+    CardAutomaticallyUpdated,
     CardUpdateCompleted,
     DefaultPaymentMethodChanged,
     EventEnvelope,
@@ -26,6 +27,7 @@ from backend.services.webhook_events import (
     InvoicePaid,
     InvoicePaymentFailed,
     InvoiceUpdated,
+    PaymentActionRequired,
     SubscriptionDeleted,
 )
 
@@ -245,6 +247,21 @@ def _checkout_completed(account: StripeAccount, session: _Object, _prev: _Object
                                if metadata else None, at=at)
 
 
+def _card_automatically_updated(account: StripeAccount, payment_method: _Object, _prev: _Object,
+                                at: datetime) -> Fact:
+    """The networks' card updater refreshed a saved card in place (same id, new expiry or number)."""
+    payment_method_id = payment_method.required_id("id", *_PAYMENT_METHOD_PREFIXES)
+    customer = payment_method.stripe_id("customer", "cus", optional=True, expandable=True)
+    if not customer:
+        return Ignored("the updated card belongs to no customer")
+    return CardAutomaticallyUpdated(account=account, customer_id=customer, payment_method_id=payment_method_id,
+                                    at=at)
+
+
+def _payment_action_required(account: StripeAccount, invoice: _Object, _prev: _Object, at: datetime) -> Fact:
+    return PaymentActionRequired(account=account, invoice_id=invoice.required_id("id", "in"), at=at)
+
+
 _Parser = Callable[[StripeAccount, _Object, _Object, datetime], Fact]
 _PARSERS: dict[str, _Parser] = {
     "account.application.authorized": lambda account, _o, _p, at: AppInstalled(account, at),
@@ -258,6 +275,8 @@ _PARSERS: dict[str, _Parser] = {
     "customer.subscription.updated": _subscription_updated,
     "customer.updated": _customer_updated,
     "checkout.session.completed": _checkout_completed,
+    "payment_method.automatically_updated": _card_automatically_updated,
+    "invoice.payment_action_required": _payment_action_required,
 }
 
 # The event types Recoup acts on: the webhook endpoint's enabled events and the app's event permissions.

@@ -220,6 +220,11 @@ class StripeSdkGateway:
             create, options), idempotency_key=idempotency_key)
         return parse_checkout_session(raw)
 
+    async def retrieve_checkout_session(self, account: StripeAccount, session_id: str) -> CheckoutSession:
+        raw = await self._calls.fetch(account, lambda v1, options: v1.checkout.sessions.retrieve_async(
+            session_id, options=options))
+        return parse_checkout_session(raw)
+
     # Secret Store
 
     async def put_secret(self, account: StripeAccount, name: str, payload: str, *,

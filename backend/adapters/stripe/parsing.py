@@ -76,6 +76,7 @@ def parse_customer(raw: Json) -> Customer:
         country=address.get("country"),
         default_payment_method=id_of(invoice_settings.get("default_payment_method")),
         preferred_locales=tuple(raw.get("preferred_locales") or ()),
+        phone=raw.get("phone"),
     )
 
 
@@ -117,7 +118,8 @@ def parse_settled_charge(raw: Json) -> SettledCharge:
 
 def parse_checkout_session(raw: Json) -> CheckoutSession:
     """Build a CheckoutSession with the hosted page URL."""
-    return CheckoutSession(id=raw["id"], url=raw.get("url") or "")
+    return CheckoutSession(id=raw["id"], url=raw.get("url") or "", status=raw.get("status") or "open",
+                           customer_id=id_of(raw.get("customer")), metadata=metadata(raw))
 
 
 def _required_timestamp(raw: Json, key: str) -> datetime:

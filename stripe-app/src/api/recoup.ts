@@ -9,6 +9,8 @@ import type {
   RecoveryStatus,
   Settings,
   SettingsResponse,
+  SmsCredentialsInput,
+  SmsSetup,
 } from './types';
 
 function recoveryPath(invoiceId: string): string {
@@ -62,4 +64,16 @@ export function listRecoveries(caller: Caller, query: RecoveryQuery): Promise<Ap
     }
   }
   return request(caller, 'GET', 'api/v1/recoveries', params);
+}
+
+export function getSmsSetup(caller: Caller): Promise<ApiResult<SmsSetup>> {
+  return request(caller, 'GET', 'api/v1/sms/credentials');
+}
+
+/** Check the Twilio credentials with Twilio and keep them in Stripe's Secret Store (never in Recoup). */
+export function saveSmsCredentials(
+  caller: Caller,
+  credentials: SmsCredentialsInput,
+): Promise<ApiResult<SmsSetup>> {
+  return request(caller, 'PUT', 'api/v1/sms/credentials', {credentials});
 }

@@ -84,6 +84,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sms/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSmsCredentials"];
+        put: operations["saveSmsCredentials"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -150,16 +166,19 @@ export interface components {
             /** Reason */
             reason: string | null;
         };
-        /** EmailSent */
-        EmailSent: {
-            /** Clicked At */
-            clicked_at: string | null;
-            /** Opened At */
-            opened_at: string | null;
-            /** Sent At */
-            sent_at: string;
-            /** Step */
-            step: number;
+        /**
+         * EmailEngagement
+         * @description Customer messages of the account: each message counted once per kind.
+         */
+        EmailEngagement: {
+            /** Clicked */
+            clicked: number;
+            /** Failed */
+            failed: number;
+            /** Opened */
+            opened: number;
+            /** Sent */
+            sent: number;
         };
         /** ErrorResponse */
         ErrorResponse: {
@@ -170,6 +189,56 @@ export interface components {
          * @enum {string}
          */
         InvoiceAction: "leave" | "void" | "mark_uncollectible";
+        /**
+         * Message
+         * @description One e-mail or text to the invoice's customer, planned or sent.
+         */
+        Message: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Clicked At
+             * @description first click, counted once
+             */
+            clicked_at: string | null;
+            /**
+             * Error
+             * @description why it failed or was skipped, in words
+             */
+            error: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Opened At
+             * @description first open, counted once (tracking pixel or a click)
+             */
+            opened_at: string | null;
+            /**
+             * Send At
+             * @description when it is (or was) due to go out
+             */
+            send_at: string;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "planned" | "sent" | "failed" | "skipped" | "cancelled";
+            /**
+             * Step
+             * @enum {string}
+             */
+            step: "notice" | "reminder" | "access_warning" | "suspension_warning" | "last_chance" | "final_notice" | "card_update" | "confirm_payment";
+            /**
+             * To
+             * @description the address or number it went to
+             */
+            to: string | null;
+        };
         /** Money */
         Money: {
             /** Amount */
@@ -201,6 +270,7 @@ export interface components {
         Overview: {
             /** Active Count */
             active_count: number;
+            emails: components["schemas"]["EmailEngagement"];
             /** In Flight */
             in_flight: components["schemas"]["Money"][];
             /** Next Due */
@@ -241,13 +311,16 @@ export interface components {
             currency: string;
             /** Customer Id */
             customer_id: string;
+            /**
+             * Customer Unsubscribed
+             * @description the customer opted out of this merchant's payment reminders
+             */
+            customer_unsubscribed: boolean;
             /** Deadline */
             deadline: string;
             decline: components["schemas"]["Decline"] | null;
             /** Difficulty */
             difficulty: number | null;
-            /** Emails */
-            emails: components["schemas"]["EmailSent"][];
             /** Id */
             id: string;
             /** Invoice Id */
@@ -257,6 +330,8 @@ export interface components {
              * @description the account's retry limit now; null when unknown
              */
             max_retries: number | null;
+            /** Messages */
+            messages: components["schemas"]["Message"][];
             /** Next Attempt At */
             next_attempt_at: string | null;
             /** Next Attempt Reason */
@@ -446,6 +521,21 @@ export interface components {
             settings: components["schemas"]["RecoverySettings"];
             /** Warnings */
             warnings: components["schemas"]["Warning"][];
+        };
+        /**
+         * SmsCredentials
+         * @description Whether the merchant's Twilio account is connected; the auth token is never sent back.
+         */
+        SmsCredentials: {
+            /**
+             * Account Sid
+             * @description the Account SID with all but its last characters hidden
+             */
+            account_sid: string | null;
+            /** Configured */
+            configured: boolean;
+            /** From Number */
+            from_number: string | null;
         };
         /**
          * SubscriptionAction
@@ -910,6 +1000,157 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SettingsResponse"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSmsCredentials: {
+        parameters: {
+            query: {
+                /** @description userContext.id; signed together with account_id */
+                user_id: string;
+                /** @description userContext.account.id; the only account the answer concerns */
+                account_id: string;
+                mode?: "test" | "live";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCredentials"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    saveSmsCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_id: string;
+                    /** @description stored in Stripe's Secret Store, never by Recoup */
+                    credentials: {
+                        account_sid: string;
+                        auth_token: string;
+                        from_number: string;
+                    };
+                    /** @enum {string} */
+                    mode?: "test" | "live";
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCredentials"];
                 };
             };
             /** @description malformed request */

@@ -1,6 +1,6 @@
 // Shapes of Recoup's Dashboard API, taken from the types generated from the backend's OpenAPI document
 // (src/api/schema.ts; regenerate with `make api-types`). Amounts are in the currency's minor unit.
-import type {components} from './schema';
+import type {components, operations} from './schema';
 
 type Schemas = components['schemas'];
 
@@ -19,7 +19,6 @@ export type RecoveryAction = Recovery['actions'][number];
 export type RecoveredBy = NonNullable<Recovery['recovered_by']>;
 export type Decline = Schemas['Decline'];
 export type Attempt = Schemas['Attempt'];
-export type EmailSent = Schemas['EmailSent'];
 export type RecoveryResponse = Schemas['RecoveryResponse'];
 export type RecoveryActionResponse = Schemas['RecoveryActionResponse'];
 export type RecoverySummary = Schemas['RecoverySummary'];
@@ -30,6 +29,14 @@ export type DueItem = Schemas['DueItem'];
 export type OutcomeItem = Schemas['OutcomeItem'];
 export type WeeklyCount = Schemas['WeeklyCount'];
 export type Overview = Schemas['Overview'];
+export type EmailEngagement = Schemas['EmailEngagement'];
+
+export type CustomerMessage = Schemas['Message'];
+export type MessageStatus = CustomerMessage['status'];
+export type SmsSetup = Schemas['SmsCredentials'];
+/** What the Settings form sends; the auth token goes to Stripe's Secret Store and never comes back. */
+export type SmsCredentialsInput =
+  operations['saveSmsCredentials']['requestBody']['content']['application/json']['credentials'];
 
 export type ApiError = {
   code: string;

@@ -1,9 +1,10 @@
 import {Badge, Box, Inline, List, ListItem, PropertyList, PropertyListItem} from '@stripe/ui-extension-sdk/ui';
 
-import type {Attempt, EmailSent, Recovery} from '../api/types';
+import type {Attempt, Recovery} from '../api/types';
 import {formatDateTime} from '../format/dates';
 import {cardLabel, humanize, outcomeLabel, RECOVERED_BY, STATUS_BADGES, strategyLabel, triggerLabel} from '../format/labels';
 import {formatMoney} from '../format/money';
+import {MessageList} from './MessageList';
 
 type Props = {recovery: Recovery; locale?: string};
 
@@ -51,16 +52,6 @@ function attemptSummary(attempt: Attempt): string {
   }
   parts.push(triggerLabel(attempt.trigger));
   return parts.join(' · ');
-}
-
-function emailProgress(email: EmailSent, locale?: string): string {
-  if (email.clicked_at) {
-    return `Link clicked ${formatDateTime(email.clicked_at, locale)}`;
-  }
-  if (email.opened_at) {
-    return `Opened ${formatDateTime(email.opened_at, locale)}`;
-  }
-  return 'Not opened yet';
 }
 
 function Heading({children}: {children: string}) {
@@ -117,23 +108,7 @@ export function RecoveryDetails({recovery, locale}: Props) {
           </List>
         )}
       </Box>
-      <Box css={{stack: 'y', gap: 'small'}}>
-        <Heading>Messages to the customer</Heading>
-        {recovery.emails.length === 0 ? (
-          <Inline css={{color: 'secondary'}}>No emails sent yet.</Inline>
-        ) : (
-          <List>
-            {recovery.emails.map((email) => (
-              <ListItem
-                key={email.step}
-                id={`email-${email.step}`}
-                title={`Email ${email.step}, sent ${formatDateTime(email.sent_at, locale)}`}
-                secondaryTitle={emailProgress(email, locale)}
-              />
-            ))}
-          </List>
-        )}
-      </Box>
+      <MessageList messages={recovery.messages} unsubscribed={recovery.customer_unsubscribed} locale={locale} />
     </Box>
   );
 }

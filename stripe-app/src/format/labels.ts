@@ -45,6 +45,7 @@ const CARD_BRANDS: Record<string, string> = {
 const TRIGGERS: Record<string, string> = {
   schedule: 'Scheduled retry',
   card_update: 'After a card update',
+  card_updater: 'After the card networks refreshed the card',
   merchant: 'Retried from the Dashboard',
   customer: 'Paid by the customer',
   stripe: 'The failed payment that opened the recovery',

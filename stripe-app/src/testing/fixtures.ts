@@ -83,7 +83,12 @@ export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
         trigger: 'schedule',
       },
     ],
-    emails: [{step: 1, sent_at: '2026-11-23T11:00:00Z', opened_at: '2026-11-23T12:30:00Z', clicked_at: null}],
+    messages: [{
+      id: 'msg_1', channel: 'email', step: 'notice', status: 'sent', send_at: '2026-11-23T11:00:00Z',
+      sent_at: '2026-11-23T11:00:00Z', opened_at: '2026-11-23T12:30:00Z', clicked_at: null,
+      to: 'ada@example.com', error: null,
+    }],
+    customer_unsubscribed: false,
     outcome: null,
     outcome_detail: null,
     recovered_by: null,
@@ -127,6 +132,7 @@ export function anOverview(overrides: Partial<Overview> = {}): Overview {
       {week: '2026-11-16', currency: 'eur', recovered: 3000, failed: 3000},
     ],
     warnings: [],
+    emails: {sent: 40, opened: 22, clicked: 9, failed: 1},
     ...overrides,
   };
 }
@@ -143,6 +149,7 @@ export function anEmptyOverview(): Overview {
     weekly: [],
     weekly_money: [],
     warnings: [],
+    emails: {sent: 0, opened: 0, clicked: 0, failed: 0},
   };
 }
 

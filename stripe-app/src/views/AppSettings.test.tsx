@@ -159,9 +159,24 @@ describe('AppSettings', () => {
     expect(wrapper).not.toContainComponent(Banner, {title: 'Your changes were not saved'});
   });
 
+  it('asks for the Twilio account only when texts are switched on', async () => {
+    const {wrapper, update} = await renderSettings();
+    const before = wrapper.find(TextField, {name: 'twilio_account_sid'});
+    backend.respond(200, {configured: false, account_sid: null, from_number: null});
+
+    wrapper.find(Switch, {name: 'sms_enabled'})!.trigger('onChange', {target: {checked: true}});
+    await update();
+
+    expect(before).toBeNull();
+    expect(wrapper).toContainComponent(TextField, {name: 'twilio_account_sid'});
+    expect(wrapper).toContainText('No Twilio account connected yet: texts cannot be sent.');
+  });
+
   it('shows a refusal without a known field in a banner', async () => {
     const {wrapper, update} = await renderSettings();
+    backend.respond(200, {configured: false, account_sid: null, from_number: null});  // the Twilio form loads
     wrapper.find(Switch, {name: 'sms_enabled'})!.trigger('onChange', {target: {checked: true}});
+    await update();
     backend.respond(401, {error: {code: 'invalid_signature', message: 'Your session has expired. Reload the page.'}});
 
     wrapper.find(SettingsView)!.trigger('onSave', {});

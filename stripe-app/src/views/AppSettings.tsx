@@ -3,8 +3,10 @@ import {Banner, Box, Divider, SettingsView} from '@stripe/ui-extension-sdk/ui';
 
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
+import {SmsCredentials} from '../components/SmsCredentials';
 import {Section, SettingSelect, SettingSwitch, SettingText, type FormControls} from '../components/SettingFields';
 import {WarningsBanner} from '../components/WarningsBanner';
+import {useCaller} from '../hooks/useCaller';
 import {useSettings, type SaveState} from '../hooks/useSettings';
 import {useSettingsForm} from '../hooks/useSettingsForm';
 import {BRAND_NAME_MAX, isFieldShown, isSettingsField, rangeHint, type FieldErrors} from '../settings/form';
@@ -102,6 +104,7 @@ const AppSettings = (context: ExtensionContextValue) => {
   const {state, reload, saveState, save} = useSettings(context);
   const stored = state.status === 'ready' ? state.data.settings : null;
   const form = useSettingsForm(stored, save);
+  const caller = useCaller(context);
 
   if (state.status === 'error') {
     return (
@@ -135,6 +138,7 @@ const AppSettings = (context: ExtensionContextValue) => {
           <Banner type="critical" title="Your changes were not saved" description={saveError.message} />
         ) : null}
         <SettingsForm form={{draft, errors: form.errors, setField: form.setField}} />
+        {draft.sms_enabled ? <SmsCredentials caller={caller} /> : null}
       </Box>
     </SettingsView>
   );

@@ -147,18 +147,18 @@ describe('InvoiceRecovery', () => {
       value: formatDateTime('2026-11-25T09:00:00Z'),
     });
     expect(wrapper).toContainComponent(ListItem, {
-      title: `Email 1, sent ${formatDateTime('2026-11-23T11:00:00Z')}`,
-      secondaryTitle: `Opened ${formatDateTime('2026-11-23T12:30:00Z')}`,
+      title: 'Email: Payment failed notice',
+      secondaryTitle: `Sent ${formatDateTime('2026-11-23T11:00:00Z')} · opened ${formatDateTime('2026-11-23T12:30:00Z')}`,
     });
     expect(buttonLabels(wrapper)).toEqual(['Retry now', 'Pause', 'Stop']);
     expect(wrapper).not.toContainComponent(Banner, {title: 'Observe only'});
   });
 
   it('says when nothing has been attempted or emailed yet', async () => {
-    const {wrapper} = await renderWith(aRecovery({attempts: [], emails: [], decline: null}));
+    const {wrapper} = await renderWith(aRecovery({attempts: [], messages: [], decline: null}));
 
     expect(wrapper).toContainText('No payment attempts yet.');
-    expect(wrapper).toContainText('No emails sent yet.');
+    expect(wrapper).toContainText('No messages planned or sent yet.');
     expect(wrapper).toContainComponent(PropertyListItem, {label: 'Why it failed', value: 'No decline recorded'});
   });
 

@@ -1,0 +1,87 @@
+"""SQL storage of customer messages and opt-outs."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from backend.adapters.db.repositories import insert_ignoring_duplicates, to_record
+from backend.adapters.db.tables import NotificationRow, OutreachOptOutRow
+from backend.domain.billing import StripeAccount
+from backend.services.outreach_records import Engagement, MessageRecord, MessageStatus
+
+
+class SqlMessages:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, record: MessageRecord) -> bool:
+        values = {f.name: getattr(record, f.name) for f in fields(record)}
+        insert = insert_ignoring_duplicates(self._session, NotificationRow)
+        result = await self._session.execute(insert.values(**values).on_conflict_do_nothing())
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def get(self, message_id: str) -> MessageRecord | None:
+        row = await self._session.get(NotificationRow, message_id)
+        return to_record(MessageRecord, row) if row else None
+
+    async def save(self, record: MessageRecord) -> None:
+        values = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "id"}
+        await self._session.execute(update(NotificationRow).where(col(NotificationRow.id) == record.id)
+                                    .values(**values).execution_options(synchronize_session=False))
+
+    async def for_recovery(self, recovery_id: str) -> list[MessageRecord]:
+        rows = (await self._session.execute(select(NotificationRow).where(
+            NotificationRow.recovery_id == recovery_id).order_by(col(NotificationRow.send_at),
+                                                                 col(NotificationRow.id)))).scalars().all()
+        return [to_record(MessageRecord, row) for row in rows]
+
+    async def cancel_planned(self, recovery_id: str) -> int:
+        result = await self._session.execute(
+            update(NotificationRow)
+            .where(col(NotificationRow.recovery_id) == recovery_id,
+                   col(NotificationRow.status) == MessageStatus.PLANNED.value)
+            .values(status=MessageStatus.CANCELLED.value).execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_opened(self, message_id: str, now: datetime) -> bool:
+        # One conditional UPDATE: two pixel loads racing on two processes count once.
+        result = await self._session.execute(
+            update(NotificationRow)
+            .where(col(NotificationRow.id) == message_id, col(NotificationRow.opened_at).is_(None),
+                   col(NotificationRow.status) == MessageStatus.SENT.value)
+            .values(opened_at=now).execution_options(synchronize_session=False))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_clicked(self, message_id: str, now: datetime) -> bool:
+        await self.mark_opened(message_id, now)  # images may be blocked; a click proves the open
+        result = await self._session.execute(
+            update(NotificationRow)
+            .where(col(NotificationRow.id) == message_id, col(NotificationRow.clicked_at).is_(None),
+                   col(NotificationRow.status) == MessageStatus.SENT.value)
+            .values(clicked_at=now).execution_options(synchronize_session=False))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def engagement(self, account: StripeAccount) -> Engagement:
+        row = (await self._session.execute(select(
+            func.count().filter(col(NotificationRow.status) == MessageStatus.SENT.value),
+            func.count(col(NotificationRow.opened_at)),
+            func.count(col(NotificationRow.clicked_at)),
+            func.count().filter(col(NotificationRow.status) == MessageStatus.FAILED.value),
+        ).where(NotificationRow.account_id == account.id,
+                NotificationRow.livemode == account.livemode))).one()
+        return Engagement(sent=int(row[0]), opened=int(row[1]), clicked=int(row[2]), failed=int(row[3]))
+
+    async def unsubscribe(self, account: StripeAccount, customer_id: str, now: datetime) -> None:
+        insert = insert_ignoring_duplicates(self._session, OutreachOptOutRow)
+        await self._session.execute(insert.values(account_id=account.id, livemode=account.livemode,
+                                                  customer_id=customer_id, created_at=now)
+                                    .on_conflict_do_nothing())
+
+    async def is_unsubscribed(self, account: StripeAccount, customer_id: str) -> bool:
+        row = await self._session.get(OutreachOptOutRow, (account.id, account.livemode, customer_id))
+        return row is not None

@@ -1,0 +1,5 @@
+"""SMS delivery through the merchant's own Twilio account."""
+
+from backend.adapters.sms.twilio import TwilioSms
+
+__all__ = ["TwilioSms"]
