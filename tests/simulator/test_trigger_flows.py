@@ -179,6 +179,7 @@ async def test_the_cli_s_checkout_flow_pays_the_session_and_sends_it_completed(
     (event,) = sim.events.select(type_="checkout.session.completed")
     assert (session["mode"], session["status"], session["payment_status"]) == ("payment", "complete", "paid")
     assert payment_intent["status"] == "succeeded" and payment_intent["amount"] == session["amount_total"] == 3000
+    assert session["customer_details"]["email"] == "stripe@example.com"
     assert event["data"]["object"]["id"] == session["id"]
     assert shape_problems(event["data"]["object"]) == []
 
@@ -210,3 +211,14 @@ async def test_the_cli_s_pre_2022_checkout_line_items_are_refused_by_name(
 
     assert response.json()["error"]["code"] == "parameter_unknown"
     assert response.json()["error"]["param"] == "line_items[0][name]"
+
+
+async def test_a_card_token_the_api_does_not_know_is_refused_by_name(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    response = await http.post("/v1/payment_methods", data={"type": "card", "card[token]": "tok_nonsense"},
+                               headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert response.status_code == 404 and response.json()["error"]["param"] == "card[token]"
+    assert sim.state(account).all("payment_method") == []
