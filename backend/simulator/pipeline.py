@@ -10,8 +10,10 @@ from typing import Any
 
 from backend.simulator import (
     routes_apps,
+    routes_card_tokens,
     routes_customers,
     routes_invoices,
+    routes_payment_pages,
     routes_payments,
     routes_setup_intents,
     routes_subscriptions,
@@ -42,7 +44,8 @@ from backend.simulator.state import AccountState, Store
 
 ROUTES: list[Route] = (routes_invoices.ROUTES + routes_customers.ROUTES + routes_payments.ROUTES
                        + routes_subscriptions.ROUTES + routes_apps.ROUTES
-                       + routes_test_flows.ROUTES + routes_setup_intents.ROUTES)
+                       + routes_test_flows.ROUTES + routes_setup_intents.ROUTES
+                       + routes_payment_pages.ROUTES + routes_card_tokens.ROUTES)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from stripe.params.checkout import SessionCreateParams, SessionRetrieveParams
 
 from backend.simulator import shapes
 from backend.simulator.errors import invalid_request, missing_parameter, resource_missing
+from backend.simulator.routes_payment_pages import create_payment_session
 from backend.simulator.routing import Ctx, Route, route
 
 
@@ -17,8 +18,11 @@ def create_checkout_session(ctx: Ctx) -> dict[str, Any]:
     p = ctx.params
     if not p.get("mode"):
         raise missing_parameter("mode")
+    if p["mode"] == "payment":
+        return create_payment_session(ctx)  # what `stripe trigger checkout.session.completed` makes
     if p["mode"] != "setup":
-        raise invalid_request("The simulator models Checkout in setup mode only.", param="mode")
+        raise invalid_request("The simulator models Checkout in setup and payment mode only.",
+                              param="mode")
     customer = p.get("customer")
     if customer:
         ctx.state.get(str(customer), "customer", param="customer")

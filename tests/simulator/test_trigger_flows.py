@@ -166,3 +166,59 @@ async def test_the_cli_s_pre_endive_payment_method_types_is_refused_by_name(
 
     assert response.json()["error"]["code"] == "parameter_unknown"
     assert response.json()["error"]["param"] == "payment_method_types"
+
+
+async def test_the_cli_s_checkout_flow_pays_the_session_and_sends_it_completed(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    await replay(http, account, FIXTURES / "checkout.session.completed.json")
+
+    (session,) = sim.state(account).all("checkout.session")
+    payment_intent = sim.object(account, session["payment_intent"])
+    (event,) = sim.events.select(type_="checkout.session.completed")
+    assert (session["mode"], session["status"], session["payment_status"]) == ("payment", "complete", "paid")
+    assert payment_intent["status"] == "succeeded" and payment_intent["amount"] == session["amount_total"] == 3000
+    assert session["customer_details"]["email"] == "stripe@example.com"
+    assert event["data"]["object"]["id"] == session["id"]
+    assert shape_problems(event["data"]["object"]) == []
+
+
+async def test_a_payment_page_confirmed_for_another_amount_is_refused_and_charges_nothing(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+    headers = {"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id}
+    created = await http.post("/v1/checkout/sessions", headers=headers, data={
+        "mode": "payment", "success_url": "https://example.test/ok",
+        "line_items[0][price_data][currency]": "usd", "line_items[0][price_data][unit_amount]": "1500",
+        "line_items[0][price_data][product_data][name]": "t-shirt", "line_items[0][quantity]": "2"})
+
+    response = await http.post(f"/v1/payment_pages/{created.json()['id']}/confirm", headers=headers,
+                               data={"payment_method": "pm_card_visa", "expected_amount": "1500"})
+
+    assert response.status_code == 400 and response.json()["error"]["param"] == "expected_amount"
+    assert sim.charges(account) == [] and "checkout.session.completed" not in sim.event_types(account)
+
+
+async def test_the_cli_s_pre_2022_checkout_line_items_are_refused_by_name(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    response = await http.post("/v1/checkout/sessions", data={
+        "success_url": "https://httpbin.org/post", "line_items[0][name]": "t-shirt",
+        "line_items[0][amount]": "1500", "line_items[0][currency]": "usd", "line_items[0][quantity]": "2"},
+        headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert response.json()["error"]["code"] == "parameter_unknown"
+    assert response.json()["error"]["param"] == "line_items[0][name]"
+
+
+async def test_a_card_token_the_api_does_not_know_is_refused_by_name(
+        sim: Simulator, account: StripeAccount) -> None:
+    http = httpx.AsyncClient(transport=sim.transport(), base_url=BASE_URL)
+
+    response = await http.post("/v1/payment_methods", data={"type": "card", "card[token]": "tok_nonsense"},
+                               headers={"Authorization": "Bearer sk_test_cli", "Stripe-Account": account.id})
+
+    assert response.status_code == 404 and response.json()["error"]["param"] == "card[token]"
+    assert sim.state(account).all("payment_method") == []
