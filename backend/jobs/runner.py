@@ -53,7 +53,9 @@ JobHandler = Callable[[JobDeps, JobRun], Awaitable[Outcome]]
 
 def backoff(tries: int) -> timedelta:
     """Exponential back-off with jitter, so many failed jobs do not retry in lock-step."""
-    base: timedelta = min(FIRST_BACKOFF * (2 ** max(0, tries - 1)), MAX_BACKOFF)
+    # Transient failures are retried for as long as the recovery has work, so `tries` can grow
+    # without bound: the exponent stops well before timedelta would overflow (2**20 x 30 s > 1 h cap).
+    base: timedelta = min(FIRST_BACKOFF * (2 ** min(max(0, tries - 1), 20)), MAX_BACKOFF)
     jitter: float = random.uniform(0.8, 1.2)
     return base * jitter
 

@@ -14,6 +14,10 @@ from backend.services.outreach_records import MessageRecord
 
 async def failed_invoice(stack: Any, account: Any, behaviour: Any, *, country: str = "DE",
                          amount: int = 2500, locales: list[str] | None = None) -> tuple[str, str]:
+    # These stories are about what the customer receives, to the hour: in order, the signup's
+    # customer.updated cannot arrive after the failure and queue a card-update check that moves
+    # the first e-mail an hour later (delivery order has its own tests in tests/scenarios).
+    stack.sim.webhooks.ordered = True
     customer = stack.sim.create_customer(account, country=country, email="ada@customer.example", name="Ada")
     if locales:
         stack.sim.state(account).get(customer, "customer")["preferred_locales"] = locales

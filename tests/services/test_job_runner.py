@@ -136,6 +136,11 @@ def test_backoff_grows_and_is_capped():
     assert twentieth <= timedelta(hours=1, minutes=12)
 
 
+def test_a_job_retried_through_a_long_outage_keeps_waiting_an_hour_at_most():
+    # A transient failure never gives up while the recovery has work, so tries keep counting.
+    assert timedelta(minutes=48) <= backoff(10_000) <= timedelta(hours=1, minutes=12)
+
+
 async def test_a_recovery_whose_step_failed_for_good_says_so_on_its_panel(uow_factory, manual_clock):
     async with uow_factory() as uow:
         await uow.recoveries.add(RecoveryRecord(
