@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
+# Stripe being down is not the job's fault: beyond its own `max_tries`, a job waits out an outage
+# with a day of hourly tries (the back-off is capped at an hour) before it is given up for good.
+OUTAGE_EXTRA_TRIES = 24
 
 
 class LeaseLost(Exception):
@@ -102,14 +105,17 @@ class JobRunner:
             except StripeRequestRejected as error:
                 await self._give_up(job, f"Stripe refused the request: {error} (code={error.code}, "
                                          f"param={error.param})")
-            except (StripeUnavailable, StaleRecord) as error:
+            except StripeUnavailable as error:
+                await self._retry_or_give_up(job, f"{type(error).__name__}: {error}",
+                                             max_tries=job.max_tries + OUTAGE_EXTRA_TRIES)
+            except StaleRecord as error:
                 await self._retry_or_give_up(job, f"{type(error).__name__}: {error}")
             except Exception as error:  # noqa: BLE001 - a job bug must not stop the tick
                 log.exception("job crashed", extra={"job": job.id, "kind": job.kind})
                 await self._retry_or_give_up(job, f"{type(error).__name__}: {error}")
 
-    async def _retry_or_give_up(self, job: ClaimedJob, error: str) -> None:
-        if job.tries >= job.max_tries:
+    async def _retry_or_give_up(self, job: ClaimedJob, error: str, *, max_tries: int | None = None) -> None:
+        if job.tries >= (max_tries or job.max_tries):
             await self._give_up(job, f"gave up after {job.tries} tries; last error: {error}")
             return
         async with self._deps.uow_factory() as uow:
