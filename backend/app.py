@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
@@ -22,6 +23,9 @@ from backend.adapters.db.engine import create_engine
 from backend.adapters.db.migrations import upgrade_to_head
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.config import Config
+from backend.observability.endpoint import metrics_endpoint
+from backend.observability.instrumentation import HttpMetricsMiddleware, instrument_gateway, instrument_jobs
+from backend.observability.metrics import Metrics
 from backend.scheduler import build_scheduler
 from backend.services.job_handlers import JOB_HANDLERS
 from backend.services.job_runner import JobDeps, JobRunner
@@ -55,11 +59,13 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     """Build the service; nothing connects or starts until the lifespan runs."""
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
+    metrics = Metrics()
+    gateway = instrument_gateway(gateway, metrics)
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          dashboard_clock=dashboard_clock or SystemClock())
-    runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner=worker_name(),
-                       lease=timedelta(seconds=config.job_lease_seconds))
+    runner = JobRunner(JobDeps(uow_factory, clock, gateway), instrument_jobs(JOB_HANDLERS, metrics),
+                       owner=worker_name(), lease=timedelta(seconds=config.job_lease_seconds))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -81,12 +87,15 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
         Route("/webhooks/stripe", receive_stripe_event, methods=["POST"]),
         *api.ROUTES,
         *health.ROUTES,
+        Route("/metrics", metrics_endpoint(metrics, engine, clock)),
         *(extra_routes or []),
     ]
     handlers = {error: handle_known_error for error in KNOWN_ERRORS}
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={**handlers, 404: _not_found, 405: _method_not_allowed})
+                    exception_handlers={**handlers, 404: _not_found, 405: _method_not_allowed},
+                    middleware=[Middleware(HttpMetricsMiddleware, metrics=metrics)])
     app.state.context = context
     app.state.engine = engine
     app.state.runner = runner
+    app.state.metrics = metrics
     return app

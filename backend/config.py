@@ -37,6 +37,7 @@ class Config:
     link_secret: str = field(default="", repr=False)
     scheduler_enabled: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json
     host: str = "127.0.0.1"
     port: int = 8000
     demo_day_seconds: float = 10.0
@@ -89,6 +90,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         link_secret=link_secret,
         scheduler_enabled=_bool(env, "SCHEDULER_ENABLED", True),
         log_level=_log_level(env.get("LOG_LEVEL", "INFO")),
+        log_format=_log_format(env.get("LOG_FORMAT", "text")),
         host=env.get("HOST", "127.0.0.1") or "127.0.0.1",
         port=_int(env, "PORT", 8000, low=1, high=65535),
         demo_day_seconds=_positive_float(env, "DEMO_DAY_SECONDS", 10.0),
@@ -188,6 +190,13 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(name, "must be a number") from None
     if value <= 0:
         raise ConfigError(name, "must be greater than zero")
+    return value
+
+
+def _log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise ConfigError("LOG_FORMAT", "must be text or json")
     return value
 
 
