@@ -6,9 +6,11 @@ the gateway), so the code being measured does not know about metrics at all.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -84,7 +86,11 @@ def instrument_jobs(handlers: Mapping[str, JobHandler], metrics: Metrics) -> dic
 
 
 class _MeasuredGateway:
-    """The gateway with every coroutine method timed and counted by operation and result."""
+    """The gateway with every call timed and counted by operation and result.
+
+    Coroutine methods are measured per call; async generators (the paginated lists) per listing,
+    from the first page to the last.
+    """
 
     def __init__(self, inner: StripeGateway, metrics: Metrics) -> None:
         self._inner = inner
@@ -92,32 +98,51 @@ class _MeasuredGateway:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._inner, name)
-        if name.startswith("_") or not callable(attribute) or name == "aclose":
+        if name.startswith("_") or name == "aclose":
             return attribute
-        metrics = self._metrics
+        if inspect.isasyncgenfunction(attribute):
+            return self._measured_listing(name, attribute)
+        if inspect.iscoroutinefunction(attribute):
+            return self._measured_call(name, attribute)
+        return attribute
 
+    def _measured_call(self, name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def call(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            status = "ok"
-            try:
-                result = await attribute(*args, **kwargs)
-            except StripeUnavailable:
-                status = "unavailable"
-                raise
-            except StripeRequestRejected:
-                status = "rejected"
-                raise
-            except Exception:
-                status = "error"
-                raise
-            finally:
-                metrics.stripe_calls.labels(name, status).inc()
-                metrics.stripe_seconds.labels(name).observe(time.perf_counter() - started)
+            with self._measure(name):
+                result = await method(*args, **kwargs)
             if isinstance(result, Paid | Declined):
-                metrics.charges.labels("paid" if isinstance(result, Paid) else "declined").inc()
+                self._metrics.charges.labels("paid" if isinstance(result, Paid) else "declined").inc()
             return result
 
         return call
+
+    def _measured_listing(self, name: str,
+                          method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+        async def listing(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            with self._measure(name):
+                async for item in method(*args, **kwargs):
+                    yield item
+
+        return listing
+
+    @contextmanager
+    def _measure(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        status = "ok"
+        try:
+            yield
+        except StripeUnavailable:
+            status = "unavailable"
+            raise
+        except StripeRequestRejected:
+            status = "rejected"
+            raise
+        except Exception:
+            status = "error"
+            raise
+        finally:
+            self._metrics.stripe_calls.labels(name, status).inc()
+            self._metrics.stripe_seconds.labels(name).observe(time.perf_counter() - started)
 
 
 def instrument_gateway(gateway: StripeGateway, metrics: Metrics) -> StripeGateway:
