@@ -7,17 +7,25 @@ import asyncio
 import logging
 import os
 import platform
+import resource
 import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import home_overview, job_throughput, recovery_e2e, webhook_ingest
+from bench import effectiveness, home_overview, ingest_load, job_throughput, recovery_e2e, scale, webhook_ingest
 from bench.databases import postgres_problem
 from bench.options import Options
+from bench.summary import SUMMARY
 from bench.timing import REPEATS, BenchFailure
 
 BENCHMARKS: list[Callable[[Options], Awaitable[str]]] = [
-    webhook_ingest.run, job_throughput.run, recovery_e2e.run, home_overview.run]
+    webhook_ingest.run, job_throughput.run, recovery_e2e.run, home_overview.run,
+    ingest_load.run, scale.run, effectiveness.run]
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _arguments() -> argparse.Namespace:
@@ -40,6 +48,10 @@ async def _main(quick: bool) -> int:
         print(flush=True)
     print(f"finished in {time.perf_counter() - started:.0f} s"
           + (f"; {len(options.failures)} FAIL line(s)" if options.failures else ""))
+    print("\nSummary (ratios against baselines measured in this run; absolute figures depend on the machine):")
+    for line in SUMMARY:
+        print(line)
+    print(f"RSS peak={_peak_rss_mb():.0f}MB (this process; servers and simulators run in their own)", flush=True)
     return 1 if options.failures else 0
 
 

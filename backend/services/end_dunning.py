@@ -48,7 +48,9 @@ async def end_dunning(deps: JobDeps, run: JobRun) -> None:
     subscription = (await deps.gateway.retrieve_subscription(recovery.account, invoice.subscription_id)
                     if invoice.subscription_id else None)
     newer_paid, later_open = await _later_invoices(deps.gateway, recovery.account, invoice)
-    now = deps.clock.now()
+    # A run that stopped half-way replays its writes under the same idempotency keys, so they must carry
+    # the same parameters: every time in them comes from the moment the first run marked the recovery.
+    now = recovery.closed_at if recovery.outcome == ACTIONS_PENDING and recovery.closed_at else deps.clock.now()
     plan = plan_end_of_dunning(settings, SubscriptionState.of(subscription), newer_invoice_paid=newer_paid,
                                later_open_invoice_ids=later_open, now=now)
     observing = settings.observe_only or loaded.status is RecoveryStatus.OBSERVING
