@@ -12,7 +12,16 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import effectiveness, home_overview, ingest_load, job_throughput, recovery_e2e, scale, webhook_ingest
+from bench import (
+    dispatch,
+    effectiveness,
+    home_overview,
+    ingest_load,
+    job_throughput,
+    recovery_e2e,
+    scale,
+    webhook_ingest,
+)
 from bench.databases import postgres_problem
 from bench.options import Options
 from bench.summary import SUMMARY
@@ -20,7 +29,7 @@ from bench.timing import REPEATS, BenchFailure
 
 BENCHMARKS: list[Callable[[Options], Awaitable[str]]] = [
     webhook_ingest.run, job_throughput.run, recovery_e2e.run, home_overview.run,
-    ingest_load.run, scale.run, effectiveness.run]
+    ingest_load.run, dispatch.run, scale.run, effectiveness.run]
 
 
 def _peak_rss_mb() -> float:

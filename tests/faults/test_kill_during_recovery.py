@@ -47,11 +47,11 @@ async def _run(logs: Path, *, kills: bool) -> tuple[list, dict, int]:
 
 
 async def _kill_now_and_then(world: World) -> None:
-    """SIGKILL the service after 1–5 s of work each time, and restart it at once, as a supervisor would."""
+    """SIGKILL the service after 2–8 s of work each time, and restart it at once, as a supervisor would."""
     chance = random.Random(SEED)
     service = world.services[0]
     while True:
-        await asyncio.sleep(chance.uniform(1.0, 5.0))
+        await asyncio.sleep(chance.uniform(2.0, 8.0))
         await asyncio.to_thread(service.kill)
         service.launch()
         world.restarts += 1

@@ -152,7 +152,8 @@ class World:
             await asyncio.sleep(0.05)
 
     # Merchant and Stripe side -------------------------------------------------------------
-    async def failed_renewals(self, *, accounts: int, customers: int, seed: int) -> None:
+    async def failed_renewals(self, *, accounts: int, customers: int, seed: int,
+                              settings: dict[str, Any] | None = None) -> None:
         """Failed renewals drawn from the default failure mix, each enrolled, recovery on."""
         self.scenario = (await self.http.post(f"{self.sim_base}/_sim/scenarios", json={
             "accounts": accounts, "customers": customers, "seed": seed, "smart_retries": False,
@@ -161,7 +162,8 @@ class World:
         await self.settle()
         service = self.services[0]
         for account in self.scenario["accounts"]:
-            answer = await self.dashboard(service, "PUT", "/api/v1/settings", account, settings={"enabled": True})
+            answer = await self.dashboard(service, "PUT", "/api/v1/settings", account,
+                                          settings={"enabled": True, **(settings or {})})
             assert answer.status_code == 200, answer.text
         for customer in self.scenario["customers"]:
             answer = await self.dashboard(service, "POST", f"/api/v1/invoices/{customer['invoice']}/recovery/actions",
