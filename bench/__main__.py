@@ -40,16 +40,17 @@ def _peak_rss_mb() -> float:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the benchmarks run")
+    parser.add_argument("--only", default="", help="comma-separated module names (e.g. scale,effectiveness)")
     return parser.parse_args()
 
 
-async def _main(quick: bool) -> int:
+async def _main(quick: bool, only: set[str]) -> int:
     options = Options(quick=quick, postgres_problem=await postgres_problem())
     print(f"Recoup benchmarks{' (--quick)' if quick else ''}: Python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, median of {REPEATS} runs after one warm-up; "
           f"every ratio is against a baseline measured in this run.\n", flush=True)
     started = time.perf_counter()
-    for benchmark in BENCHMARKS:
+    for benchmark in [b for b in BENCHMARKS if not only or b.__module__.split(".")[-1] in only]:
         try:
             print(await benchmark(options), flush=True)
         except BenchFailure as error:
@@ -67,7 +68,8 @@ async def _main(quick: bool) -> int:
 def main() -> None:
     # Recoup logs every event and job at INFO; only real trouble should reach the benchmark output.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
-    sys.exit(asyncio.run(_main(_arguments().quick)))
+    arguments = _arguments()
+    sys.exit(asyncio.run(_main(arguments.quick, {name for name in arguments.only.split(",") if name})))
 
 
 main()
