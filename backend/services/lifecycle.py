@@ -33,7 +33,9 @@ async def end_recovery(uow: UnitOfWork, recovery: RecoveryRecord, event: Recover
         recovery.difficulty = await score(uow, recovery, now)
     await uow.recoveries.save(recovery)
     await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now)
-    await uow.jobs.cancel_for_recovery(recovery.id, now)
+    # A payment closes the recovery, but a retry whose earlier run was cut off (its answer lost) must
+    # still run: it asks Stripe for that answer under the same key and credits the payment if it was ours.
+    await uow.jobs.cancel_for_recovery(recovery.id, now, keep_interrupted=event is RecoveryEvent.PAID)
     if tag and event in (RecoveryEvent.PAID, RecoveryEvent.EXHAUSTED):
         await queue_tag(uow, recovery, recovery.status, now)
     return True

@@ -40,9 +40,9 @@ async def _run(directory, config, wrap=None):
         for account, customer, name, invoice in population:
             recovery = await stack.recovery(account, invoice)
             paid = [c for c in stack.charges(account, customer) if c["status"] == "succeeded"]
-            # Money and outcome per renewal: what was charged, how the invoice and the recovery ended.
+            # Per renewal: what was charged, how the invoice and the recovery ended, and who is credited.
             state.append((name, len(paid), stack.invoice(account, invoice)["status"],
-                          (recovery.status, recovery.outcome)))
+                          (recovery.status, recovery.outcome, recovery.recovered_by)))
         async with engine.connect() as connection:
             jobs = [tuple(row) for row in (await connection.execute(
                 text("SELECT kind, status, last_error FROM job"))).all()]
