@@ -25,6 +25,9 @@ from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from backend.config import Config
 from backend.jobs.registry import JOB_HANDLERS
 from backend.jobs.runner import JobDeps, JobRunner
+from backend.observability.endpoint import metrics_endpoint
+from backend.observability.instrumentation import HttpMetricsMiddleware, instrument_gateway, instrument_jobs
+from backend.observability.metrics import Metrics
 from backend.outreach_wiring import build_outreach
 from backend.scheduler import build_scheduler
 from backend.services.outreach_ports import Mailer
@@ -59,12 +62,14 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     """Build the service; nothing connects or starts until the lifespan runs."""
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
+    metrics = Metrics()
+    gateway = instrument_gateway(gateway, metrics)
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          signature_clock=signature_clock or SystemClock())
     outreach = build_outreach(config, mailer)  # customer e-mails and texts
-    runner = JobRunner(JobDeps(uow_factory, clock, gateway, outreach), JOB_HANDLERS, owner=worker_name(),
-                       lease=timedelta(seconds=config.job_lease_seconds))
+    runner = JobRunner(JobDeps(uow_factory, clock, gateway, outreach), instrument_jobs(JOB_HANDLERS, metrics),
+                       owner=worker_name(), lease=timedelta(seconds=config.job_lease_seconds))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -89,13 +94,16 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
         *sms_api.ROUTES,
         *pages.ROUTES,
         *health.ROUTES,
+        Route("/metrics", metrics_endpoint(metrics, engine, clock)),
         *(extra_routes or []),
     ]
     handlers = {error: handle_known_error for error in KNOWN_ERRORS}
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(DashboardCors)],
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(HttpMetricsMiddleware, metrics=metrics), Middleware(DashboardCors)],
                     exception_handlers={**handlers, 404: _not_found, 405: _method_not_allowed})
     app.state.context = context
     app.state.engine = engine
     app.state.runner = runner
     app.state.outreach = outreach
+    app.state.metrics = metrics
     return app

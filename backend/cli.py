@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -13,14 +12,9 @@ from backend.config import Config, ConfigError, load_config
 
 
 def _configure_logging(config: Config) -> None:
-    logging.basicConfig(level=config.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    if config.log_level != "DEBUG":
-        # Per-request and per-tick chatter from libraries drowns what Recoup itself says.
-        for noisy in ("alembic", "httpx", "stripe"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-        # A tick still running when the next is due is skipped by design, not a problem.
-        logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    from backend.observability.logs import configure_logging
+
+    configure_logging(config.log_level, config.log_format)
 
 
 async def _migrate(config: Config) -> None:

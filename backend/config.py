@@ -44,6 +44,7 @@ class Config:
     link_secret: str = field(default="", repr=False)
     scheduler_enabled: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json
     host: str = "127.0.0.1"
     port: int = 8000
     demo_day_seconds: float = 10.0
@@ -116,6 +117,7 @@ class Environment(BaseSettings):
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
     SCHEDULER_ENABLED: bool = True
     LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: str = "text"
     HOST: str = "127.0.0.1"
     PORT: int = Field(default=8000, ge=1, le=65535)
     DEMO_DAY_SECONDS: float = Field(default=10.0, gt=0)
@@ -224,9 +226,17 @@ class Environment(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
 
+    @field_validator("LOG_FORMAT")
+    @classmethod
+    def _log_format(cls, raw: str) -> str:
+        value = raw.strip().lower() or "text"
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
     @field_validator("PORT", "DEMO_DAY_SECONDS", "SCHEDULER_TICK_SECONDS", "JOB_LEASE_SECONDS", "HOST",
-                     "PUBLIC_BASE_URL", "LOG_LEVEL", "OUTBOX_DIR", "MAIL_FROM", "SMTP_PORT", "SMTP_SECURITY",
-                     mode="before")
+                     "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "OUTBOX_DIR", "MAIL_FROM", "SMTP_PORT",
+                     "SMTP_SECURITY", mode="before")
     @classmethod
     def _empty_is_default(cls, raw: Any, info: Any) -> Any:
         return cls.model_fields[info.field_name].default if raw == "" else raw
@@ -269,6 +279,7 @@ def _config_from(read: Environment) -> Config:
         link_secret=link_secret or DEMO_LINK_SECRET,
         scheduler_enabled=read.SCHEDULER_ENABLED,
         log_level=read.LOG_LEVEL,
+        log_format=read.LOG_FORMAT,
         host=read.HOST or "127.0.0.1",
         port=read.PORT,
         demo_day_seconds=read.DEMO_DAY_SECONDS,

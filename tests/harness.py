@@ -6,7 +6,7 @@ talks to the simulator over HTTP, and jobs run through the real job runner: only
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -102,7 +102,11 @@ class Stack:
 
 
 @asynccontextmanager
-async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: datetime) -> AsyncIterator[Stack]:
+async def recoup_with_simulator(
+        engine: AsyncEngine, config: Config, start: datetime,
+        wrap_stripe: Callable[[httpx.AsyncBaseTransport, ManualClock, Simulator], httpx.AsyncBaseTransport]
+        | None = None) -> AsyncIterator[Stack]:
+    """Recoup and the simulator on one manual clock; `wrap_stripe` may put faults between them."""
     clock = ManualClock(start)
     # Real time as far as signatures go: it stays put while simulated days pass, as a wall clock
     # does while a Stripe test clock advances.
@@ -113,7 +117,8 @@ async def recoup_with_simulator(engine: AsyncEngine, config: Config, start: date
     sim = Simulator(clock, webhook_url=f"{RECOUP_URL}/webhooks/stripe",
                     webhook_secret=config.webhook_secrets[0], http_client=deliveries,
                     webhook_stamp=lambda: int(wall_clock.now().timestamp()))
-    recorder = RecordingTransport(sim.transport())
+    inner = sim.transport()
+    recorder = RecordingTransport(wrap_stripe(inner, clock, sim) if wrap_stripe else inner)
     gateway = StripeSdkGateway(test_key="sk_test_recoup", live_key="sk_live_recoup", api_base=BASE_URL,
                                http_client=httpx.AsyncClient(transport=recorder), sleep=_no_sleep)
     app = create_app(config, gateway=gateway, clock=clock, engine=engine, migrate_on_start=False,

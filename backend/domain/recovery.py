@@ -396,6 +396,11 @@ class Recovery:
     def scored(self, difficulty: int) -> None:
         self.difficulty = difficulty
 
+    def end_actions_dated(self, now: datetime) -> datetime:
+        """The time the end actions carry: a run that stopped half-way replays its writes under the same
+        idempotency keys, so they must carry the same parameters, dated when the first run started."""
+        return self.closed_at if self.end_actions_pending and self.closed_at is not None else now
+
     def end_actions_started(self, now: datetime) -> bool:
         return self.end(RecoveryEvent.EXHAUSTED, outcome=END_ACTIONS_PENDING, now=now)
 

@@ -47,6 +47,7 @@ async def end_dunning(deps: JobDeps, run: JobRun) -> Outcome:
     subscription = (await deps.gateway.retrieve_subscription(recovery.account, invoice.subscription_id)
                     if invoice.subscription_id else None)
     newer_paid, later_open = await _later_invoices(deps.gateway, recovery.account, invoice)
+    now = recovery.end_actions_dated(now)
     plan = plan_end_of_dunning(settings, SubscriptionState.of(subscription), newer_invoice_paid=newer_paid,
                                later_open_invoice_ids=later_open, now=now)
     if settings.observe_only or recovery.observing:

@@ -37,7 +37,9 @@ async def recorded_end(uow: UnitOfWork, recovery: Recovery, now: datetime, *, ta
     await uow.recoveries.save(recovery)
     await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now,
                           caused_by_recoup=caused_by_recoup(recovery.recovered_by))
-    await uow.jobs.cancel_for_recovery(recovery.id, now)
+    # A payment ends the recovery, but a retry whose earlier run was cut off (its answer lost) still
+    # runs: it asks Stripe for that answer under the same key and credits the payment if it was ours.
+    await uow.jobs.cancel_for_recovery(recovery.id, now, keep_interrupted=recovery.status == "recovered")
     await uow.messages.cancel_planned(recovery.id)  # no reminder after the invoice is settled
     if tag and recovery.status in ("recovered", "exhausted") and not recovery.end_actions_pending:
         await queue_tag(uow, recovery, recovery.status, now)

@@ -193,3 +193,13 @@ def test_a_payment_while_waiting_for_the_customer_is_the_customers():
     assert waiting.paid_elsewhere() is Attribution.CUSTOMER
     assert scheduled.paid_elsewhere() is Attribution.OTHER
     assert scheduled.paid_elsewhere(paid_off_stripe=True) is Attribution.OUT_OF_BAND
+
+
+def test_end_actions_a_run_left_half_done_are_dated_when_they_first_started():
+    recovery = opened()
+    started = NOW + timedelta(days=28)
+    recovery.end_actions_started(started)
+
+    assert recovery.end_actions_dated(started + timedelta(hours=3)) == started  # a re-run replays the same writes
+    recovery.end_actions_done("exhausted", started + timedelta(hours=3))
+    assert recovery.end_actions_dated(started + timedelta(days=1)) == started + timedelta(days=1)

@@ -42,6 +42,10 @@ async def stripe_down(_deps: JobDeps, _run: JobRun) -> None:
     raise StripeUnavailable("503 after retries")
 
 
+async def broken(_deps: JobDeps, _run: JobRun) -> None:
+    raise KeyError("a bug in the handler")
+
+
 async def stripe_refuses(_deps: JobDeps, _run: JobRun) -> None:
     raise StripeRequestRejected("No such invoice", code="resource_missing", param="id", http_status=404)
 
@@ -77,7 +81,7 @@ async def test_stripe_being_down_puts_the_job_back_with_backoff(uow_factory, man
 
 async def test_a_job_that_keeps_failing_stops_after_its_last_try(uow_factory, manual_clock):
     await enqueue(uow_factory, "flaky", max_tries=3)
-    work = runner(uow_factory, manual_clock, {"flaky": stripe_down})
+    work = runner(uow_factory, manual_clock, {"flaky": broken})
 
     for _ in range(3):
         await work.tick()
@@ -86,6 +90,26 @@ async def test_a_job_that_keeps_failing_stops_after_its_last_try(uow_factory, ma
     row = await job_row(uow_factory)
     assert (row.status, row.tries) == ("failed", 3)
     assert "gave up after 3 tries" in row.last_error
+
+
+async def test_stripe_being_down_for_a_day_is_waited_out_and_the_job_runs_when_it_is_back(uow_factory, manual_clock):
+    await open_recovery_with_job(uow_factory, "flaky", max_tries=3)
+    down = {"until": START + timedelta(hours=33)}  # 27 hourly-ish tries fail first
+
+    async def down_for_a_day(deps: JobDeps, run: JobRun) -> None:
+        if deps.clock.now() < down["until"]:
+            raise StripeUnavailable("503 after retries")
+        await finishing(deps, run)
+
+    work = runner(uow_factory, manual_clock, {"flaky": down_for_a_day})
+    for _ in range(3 + 24):
+        await work.tick()
+        manual_clock.advance(timedelta(hours=1, minutes=15))
+    still_waiting = await job_row(uow_factory)
+    await work.tick()
+
+    assert (still_waiting.status, still_waiting.tries) == ("pending", 27)
+    assert (await job_row(uow_factory)).status == "done"
 
 
 async def test_a_request_stripe_refuses_fails_at_once_with_the_reason(uow_factory, manual_clock):

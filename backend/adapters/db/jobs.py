@@ -99,9 +99,12 @@ class SqlJobs:
 
     async def cancel_for_recovery(self, recovery_id: str, now: datetime,
                                   kinds: Sequence[str] | None = None,
-                                  except_dedupe_key: str | None = None) -> int:
+                                  except_dedupe_key: str | None = None,
+                                  keep_interrupted: bool = False) -> int:
         conditions = [col(JobRow.recovery_id) == recovery_id,
                       col(JobRow.status).in_([str(JobStatus.PENDING), str(JobStatus.PAUSED)])]
+        if keep_interrupted:
+            conditions.append(col(JobRow.tries) == 0)
         if kinds is not None:
             conditions.append(col(JobRow.kind).in_(list(kinds)))
         if except_dedupe_key is not None:

@@ -1,0 +1,1 @@
+"""What an operator sees of a running Recoup: Prometheus metrics and structured logs."""

@@ -1,0 +1,129 @@
+"""P2: due retries across 20 accounts against a simulator that enforces Stripe's per-account limit.
+
+The simulator answers 429 to any account that exceeds Stripe's test-mode limit (25 requests per
+second). Recoup's gateway is set to pace each account at that same limit, so the figure shows how
+close the retry dispatch gets to it (in production Recoup keeps 20 % of the budget for the
+merchant's own integration). Every retry must charge its invoice exactly once; a 429 may slow a
+retry down but must never fail it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import func, select
+
+from backend.adapters.clock import ManualClock
+from backend.adapters.db.tables import JobRow
+from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from backend.adapters.stripe import StripeSdkGateway
+from backend.adapters.stripe.rate_limits import RateLimits
+from backend.domain.billing import StripeAccount
+from backend.jobs.kinds import JobKind, pay_idempotency_key, scheduled_pay_key
+from backend.jobs.registry import JOB_HANDLERS
+from backend.jobs.runner import JobDeps, JobRunner
+from backend.services.account_settings import save_settings
+from backend.services.lifecycle import open_recovery
+from backend.services.records import AccountRecord, AccountStatus, AttemptRecord, NewJob, RecoveryRecord
+from backend.simulator.behaviours import Succeeds
+from backend.simulator.simulator import Simulator
+from backend.simulator.transport import BASE_URL
+from bench.databases import POSTGRES, SQLITE, fresh_database
+from bench.options import Options
+from bench.summary import summarise
+from bench.table import render
+from bench.timing import BenchFailure
+from bench.wiring import START
+
+ACCOUNTS = 20
+STRIPE_TEST_LIMIT = 25  # requests per second per account in test mode (docs.stripe.com/rate-limits)
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+        self.statuses: Counter[int] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        self.statuses[response.status_code] += 1
+        return response
+
+
+async def _seed(sim: Simulator, uow_factory: SqlUnitOfWorkFactory, clock: ManualClock,
+                retries: int) -> list[tuple[StripeAccount, str, str]]:
+    """`retries` failed renewals whose cards now work, each with a pay_invoice job due now."""
+    accounts = [sim.install_account(smart_retries=False) for _ in range(ACCOUNTS)]
+    for account in accounts:
+        async with uow_factory() as uow:
+            await uow.accounts.save(AccountRecord(account.id, False, AccountStatus.INSTALLED, START))
+            await uow.commit()
+        await save_settings(uow_factory, clock, account, {"enabled": True})
+    renewals = []
+    from backend.simulator.behaviours import Declines
+
+    for n in range(retries):
+        account = accounts[n % ACCOUNTS]
+        customer = sim.create_customer(account, country="US")
+        card = sim.attach_card(account, customer, Declines("generic_decline"))
+        invoice = sim.create_failed_invoice(account, sim.create_subscription(account, customer))
+        sim.set_card_behaviour(account, card, Succeeds())
+        renewals.append((account, customer, invoice))
+        recovery_id = f"rec_dispatch_{n}"
+        now = clock.now()
+        async with uow_factory() as uow:
+            await open_recovery(uow, RecoveryRecord(
+                id=recovery_id, account_id=account.id, livemode=False, invoice_id=invoice, customer_id=customer,
+                subscription_id=None, amount=2500, currency="usd", status="scheduled", started_at=now,
+                deadline=now + timedelta(days=28), next_attempt_at=now, next_attempt_reason="bench"), now)
+            await uow.attempts.add(AttemptRecord(recovery_id=recovery_id, number=0, attempted_at=now,
+                                                 outcome="declined", trigger="stripe", payment_method_id=card,
+                                                 idempotency_key=pay_idempotency_key(recovery_id, 0),
+                                                 decline_code="generic_decline"))
+            await uow.jobs.enqueue(NewJob(kind=JobKind.PAY_INVOICE, account=account, recovery_id=recovery_id,
+                                          run_at=now, dedupe_key=scheduled_pay_key(recovery_id, 0, 0)), now)
+            await uow.commit()
+    return renewals
+
+
+async def run(options: Options) -> str:
+    retries = options.size(full=10_000, quick=200)
+    kind = POSTGRES if POSTGRES in options.databases else SQLITE
+    clock = ManualClock(START)
+    sim = Simulator(clock)
+    sim.faults.set_rate_limit(STRIPE_TEST_LIMIT)
+    counting = CountingTransport(sim.transport())
+    gateway = StripeSdkGateway(test_key="sk_test_bench", live_key=None, api_base=BASE_URL,
+                               http_client=httpx.AsyncClient(transport=counting),
+                               rate_limits=RateLimits(test_per_second=STRIPE_TEST_LIMIT))
+    async with fresh_database(kind) as database:
+        uow_factory = SqlUnitOfWorkFactory(database.main)
+        renewals = await _seed(sim, uow_factory, clock, retries)
+        counting.statuses.clear()
+        runner = JobRunner(JobDeps(uow_factory, clock, gateway), JOB_HANDLERS, owner="bench-dispatch",
+                           batch_size=200)  # the production concurrency (8 jobs at a time)
+        started = time.perf_counter()
+        await runner.drain(max_ticks=100_000)
+        elapsed = time.perf_counter() - started
+        async with database.main.connect() as connection:
+            jobs = dict((await connection.execute(select(JobRow.status, func.count()).where(
+                JobRow.kind == JobKind.PAY_INVOICE).group_by(JobRow.status))).all())
+    await gateway.aclose()
+    paid = Counter(len([c for c in sim.charges(account, customer=customer) if c["status"] == "succeeded"])
+                   for account, customer, _invoice in renewals)
+    lost, duplicates = paid.get(0, 0), sum(count for charges, count in paid.items() if charges > 2)
+    requests = sum(counting.statuses.values())
+    achieved = requests / elapsed / ACCOUNTS
+    if jobs.get("failed"):
+        raise BenchFailure(f"{jobs['failed']} retries failed (429s must slow a retry down, never fail it)")
+    rows = [[f"{retries:,}", str(ACCOUNTS), f"{elapsed:.1f}", f"{requests:,}", str(counting.statuses.get(429, 0)),
+             f"{achieved:.1f}", str(STRIPE_TEST_LIMIT)]]
+    table = render(f"P2. Dispatch of {retries:,} due retries over {ACCOUNTS} accounts, Stripe's test-mode limit "
+                   f"enforced ({kind})", ["retries", "accounts", "seconds", "Stripe requests", "429s",
+                                          "requests/s per account", "limit/s"], rows, labels=0)
+    line = summarise(f"P2 dispatch: ratio={achieved / STRIPE_TEST_LIMIT:.2f} achieved={achieved:.1f}/s "
+                     f"limit={STRIPE_TEST_LIMIT}/s lost={lost} duplicates={duplicates} db={kind}")
+    return f"{table}\n{line}"
