@@ -22,13 +22,20 @@ from backend.adapters.clock import SystemClock
 from backend.adapters.db.engine import create_engine
 from backend.adapters.db.migrations import upgrade_to_head
 from backend.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from backend.adapters.sms import TwilioSms
 from backend.config import Config
 from backend.jobs.registry import JOB_HANDLERS
 from backend.jobs.runner import JobDeps, JobRunner
 from backend.observability.endpoint import metrics_endpoint
-from backend.observability.instrumentation import HttpMetricsMiddleware, instrument_gateway, instrument_jobs
+from backend.observability.instrumentation import (
+    HttpMetricsMiddleware,
+    MeasuredMailer,
+    MeasuredSms,
+    instrument_gateway,
+    instrument_jobs,
+)
 from backend.observability.metrics import Metrics
-from backend.outreach_wiring import build_outreach
+from backend.outreach_wiring import build_mailer, build_outreach
 from backend.scheduler import build_scheduler
 from backend.services.outreach_ports import Mailer
 from backend.services.ports import Clock, StripeGateway
@@ -67,7 +74,8 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     uow_factory = SqlUnitOfWorkFactory(engine)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          signature_clock=signature_clock or SystemClock())
-    outreach = build_outreach(config, mailer)  # customer e-mails and texts
+    outreach = build_outreach(config, MeasuredMailer(mailer or build_mailer(config), metrics),
+                              MeasuredSms(TwilioSms(), metrics))  # customer e-mails and texts
     runner = JobRunner(JobDeps(uow_factory, clock, gateway, outreach), instrument_jobs(JOB_HANDLERS, metrics),
                        owner=worker_name(), lease=timedelta(seconds=config.job_lease_seconds))
 

@@ -20,6 +20,7 @@ from backend.jobs.outcomes import Outcome
 from backend.jobs.runner import JobDeps, JobHandler, JobRun
 from backend.observability.log_context import job_context
 from backend.observability.metrics import Metrics
+from backend.services.outreach_ports import Mailer, OutgoingEmail, SmsCredentials, SmsSender
 from backend.services.ports import StripeGateway, StripeRequestRejected, StripeUnavailable
 
 WEBHOOK_PATH = "/webhooks/stripe"
@@ -157,3 +158,40 @@ class _MeasuredGateway:
 
 def instrument_gateway(gateway: StripeGateway, metrics: Metrics) -> StripeGateway:
     return cast(StripeGateway, _MeasuredGateway(gateway, metrics))
+
+
+class MeasuredMailer:
+    """A Mailer that counts each e-mail it hands on, and each one the server refused."""
+
+    def __init__(self, inner: Mailer, metrics: Metrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+
+    async def send(self, email: OutgoingEmail) -> str:
+        try:
+            provider_id = await self._inner.send(email)
+        except Exception:
+            self._metrics.messages.labels("email", "failed").inc()
+            raise
+        self._metrics.messages.labels("email", "sent").inc()
+        return provider_id
+
+
+class MeasuredSms:
+    """An SmsSender that counts each text it hands to Twilio, and each refusal."""
+
+    def __init__(self, inner: SmsSender, metrics: Metrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+
+    async def send_sms(self, credentials: SmsCredentials, to: str, body: str) -> str:
+        try:
+            provider_id = await self._inner.send_sms(credentials, to, body)
+        except Exception:
+            self._metrics.messages.labels("sms", "failed").inc()
+            raise
+        self._metrics.messages.labels("sms", "sent").inc()
+        return provider_id
+
+    async def verify(self, credentials: SmsCredentials) -> None:
+        await self._inner.verify(credentials)

@@ -38,6 +38,8 @@ class Metrics:
                                         ["operation"], buckets=_LATENCY_BUCKETS, registry=registry)
         self.charges = Counter("recoup_charges", "Invoice payments Recoup attempted, by result", ["result"],
                                registry=registry)
+        self.messages = Counter("recoup_messages", "Customer messages handed to the mail server or Twilio, by result",
+                                ["channel", "result"], registry=registry)
         self.jobs_due = Gauge("recoup_jobs_due", "Jobs whose time has come and that nobody has claimed yet",
                               registry=registry)
         self.jobs_leased = Gauge("recoup_jobs_leased", "Jobs a worker holds a lease on right now", registry=registry)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.simulator.behaviours import Declines, Succeeds
+from tests.outreach.journey import failed_invoice
 from tests.scenarios.test_recovery_flows import failed_subscription_invoice
 
 
@@ -19,6 +20,9 @@ async def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
 async def recovered_on_the_first_retry(stack, *, stripe_down_at_first: bool = False):
+    # Exact job counts: in order, the signup's customer.updated cannot arrive after the failure and
+    # queue one more (refused) card-update check (late deliveries have their own scenario tests).
+    stack.sim.webhooks.ordered = True
     account = await stack.install()
     if stripe_down_at_first:
         stack.sim.faults.inject(503, count=8)  # the assessment's first run meets Stripe down
@@ -65,6 +69,16 @@ async def test_stripe_calls_are_counted_by_operation_and_result(stack, client):
     assert seen[("recoup_stripe_call_seconds_count", (("operation", "pay_invoice"),))] == 1
     assert seen[("recoup_stripe_calls_total", (("operation", "retrieve_invoice"), ("status", "unavailable")))] >= 1
     assert seen[("recoup_jobs_total", (("kind", "assess_failure"), ("result", "StripeUnavailable")))] >= 1
+
+
+async def test_customer_messages_are_counted_by_channel_and_result(stack, client):
+    account = await stack.install()
+    await failed_invoice(stack, account, Declines("do_not_honor"))  # a customer with an e-mail address
+    await stack.advance(timedelta(days=4), step=timedelta(hours=6))  # the notice and the reminder
+
+    seen = await scrape(client)
+
+    assert seen[("recoup_messages_total", (("channel", "email"), ("result", "sent")))] >= 2
 
 
 async def test_charges_are_counted_by_result(stack, client):
