@@ -7,6 +7,7 @@ charge after the first failure is one Recoup asked for.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -167,10 +168,9 @@ async def _act(world: World, step: tuple[Any, ...], target: Invoice | None, opti
         await as_merchant(lambda: world.merchant().v1.subscriptions.update_async(
             target.subscription, {"default_payment_method": target.first_card}, options=options))
     elif kind in ("retry_now", "stop"):
-        try:
+        # A refusal (with its reason) is the rule working, not a failure of the sequence.
+        with contextlib.suppress(ActionNotAllowed):
             await act_on_recovery(stack.uow_factory, stack.clock, stack.gateway, account, target.id, kind)
-        except ActionNotAllowed:
-            pass  # refused with its reason: that is the rule working
 
 
 def paused_collection(stack: Any, invoice_id: str) -> bool:
