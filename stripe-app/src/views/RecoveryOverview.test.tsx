@@ -102,6 +102,21 @@ describe('RecoveryOverview', () => {
     expect(wrapper).toContainComponent(PropertyListItem, {label: 'Recovered', value: '$1,250.00 · €30.00'});
   });
 
+  it('shows how many customer e-mails were sent, opened and clicked', async () => {
+    const {wrapper} = await renderWith(anOverview());
+
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Customer e-mails',
+      value: '40 sent · 55% opened · 23% clicked · 1 could not be delivered',
+    });
+  });
+
+  it('claims no e-mail figures before the first e-mail is sent', async () => {
+    const {wrapper} = await renderWith(anOverview({emails: {sent: 0, opened: 0, clicked: 0, failed: 0}}));
+
+    expect(wrapper).toContainComponent(PropertyListItem, {label: 'Customer e-mails', value: 'None sent yet'});
+  });
+
   it('says the rate is unknown until a recovery has finished', async () => {
     const {wrapper} = await renderWith(anOverview({recovery_rate: null}));
 

@@ -11,7 +11,7 @@ import {formatDateTime, formatDay} from '../format/dates';
 import {outcomeLabel, RECOVERED_BY} from '../format/labels';
 import {invoiceHref} from '../format/links';
 import {formatMoney, formatTotals, toMajorUnits} from '../format/money';
-import {formatRate} from '../format/percent';
+import {formatEmailEngagement, formatRate} from '../format/percent';
 import {useCustomerLabels} from '../hooks/useCustomerLabels';
 import {useOverview} from '../hooks/useOverview';
 
@@ -62,6 +62,7 @@ function OverviewDetails({overview, locale, mode}: {overview: Overview; locale?:
         />
         <PropertyListItem label="Active recoveries" value={String(overview.active_count)} />
         <PropertyListItem label="Being recovered" value={formatTotals(overview.in_flight, locale, 'Nothing right now')} />
+        <PropertyListItem label="Customer e-mails" value={formatEmailEngagement(overview.emails, locale)} />
       </PropertyList>
       {chartCurrencies(overview).map((currency) => (
         <Box key={currency} css={{stack: 'y', gap: 'small'}}>
