@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -66,5 +67,8 @@ async def test_calls_failing_at_random_and_a_two_hour_outage_change_no_outcome(t
     assert seen["outage"] > 0 and all(seen[kind] > 0 for kind in ("429", "500", "503", "timeout_after"))
     assert stormy == calm
     assert [job for job in stormy_jobs if job[1] in ("failed", "running")] == []
-    assert sorted(kind for kind, status, _ in stormy_jobs if status == "done") == \
-        sorted(kind for kind, status, _ in calm_jobs if status == "done")
+    # A storm may add work (Stripe's own retries fire while the write that stops them waits out
+    # the outage, and their events need applying), but no kind of work is ever dropped.
+    calm_done = Counter(kind for kind, status, _ in calm_jobs if status == "done")
+    stormy_done = Counter(kind for kind, status, _ in stormy_jobs if status == "done")
+    assert all(stormy_done[kind] >= count for kind, count in calm_done.items())
