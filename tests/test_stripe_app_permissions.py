@@ -40,6 +40,8 @@ EVENT_PERMISSION = [
     ("customer.", "customer_read"),
     ("checkout.session.", "checkout_session_read"),
     ("payment_method.", "payment_method_read"),
+    ("charge.dispute.", "dispute_read"),
+    ("charge.", "charge_read"),
 ]
 # What each write must be named for in its permission's purpose, so an installer sees every use.
 PURPOSE_MUST_SAY = {

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from backend.domain.analytics import RecoveryFacts, next_dispute_status
 from backend.domain.attribution import Attribution, attribute_elsewhere
 from backend.domain.billing import Card, CardDecline, SettledCharge, StripeAccount
 from backend.domain.charge_guard import ChargeAnswer, ChargeQuestion, PastAttempt, Then, answer_for_card, hard_declined
@@ -60,6 +61,9 @@ class Attempt:
     advice_code: str | None = None
     network_advice_code: str | None = None
     request_id: str | None = None
+    # The PaymentIntent and charge this attempt used: a refund or dispute of it finds the recovery.
+    payment_intent_id: str | None = None
+    charge_id: str | None = None
 
     @property
     def reached_network(self) -> bool:
@@ -141,6 +145,9 @@ class Recovery:
     paper_attempts_made: int = 0  # observe-only attempts: their own budget, never the live one
     window_started_at: datetime | None = None  # the live dunning window starts here (going live)
     auto_advance_found: bool | None = None  # what Recoup found before switching Stripe's collection off
+    refunded_amount: int = 0  # of the paying charge, cumulative as Stripe reports it
+    dispute_status: str | None = None  # open | won | lost, once the paying charge is disputed
+    disputed_amount: int = 0
     version: int = 1
 
     # Reading ----------------------------------------------------------------------------------------
@@ -193,7 +200,8 @@ class Recovery:
                        outcome="declined", idempotency_key=f"stripe:{self.id}:original", trigger="stripe",
                        payment_method_id=payment_method_id, card_brand=card.brand if card else None,
                        card_last4=card.last4 if card else None, decline_code=_code(decline),
-                       advice_code=decline.advice_code, network_advice_code=decline.network_advice_code)
+                       advice_code=decline.advice_code, network_advice_code=decline.network_advice_code,
+                       payment_intent_id=decline.payment_intent_id, charge_id=decline.charge_id)
 
     def assessed(self, decline: CardDecline, category: DeclineCategory, *, country: str | None,
                  stripe_retrying: bool) -> None:
@@ -392,6 +400,36 @@ class Recovery:
         previous = self.recovered_by
         self.recovered_by = str(attribution)
         return previous
+
+    # After the payment ------------------------------------------------------------------------------
+    def facts(self) -> RecoveryFacts:
+        """What the analytics buckets count of this recovery."""
+        return RecoveryFacts(currency=self.currency, amount=self.amount, status=self.status,
+                             started_at=self.started_at, closed_at=self.closed_at, recovered_by=self.recovered_by,
+                             refunded_amount=self.refunded_amount, dispute_status=self.dispute_status,
+                             disputed_amount=self.disputed_amount)
+
+    def refunded(self, total_refunded: int) -> bool:
+        """Take the charge's cumulative refunded amount; True when it moved (a repeat or an older
+        partial refund arriving late changes nothing)."""
+        if self.status != RecoveryStatus.RECOVERED:
+            return False
+        total = min(self.amount, max(self.refunded_amount, total_refunded))
+        if total == self.refunded_amount:
+            return False
+        self.refunded_amount = total
+        return True
+
+    def disputed(self, outcome: str, amount: int) -> bool:
+        """Take a dispute's state (open, won, lost) and amount; True when anything changed."""
+        if self.status != RecoveryStatus.RECOVERED:
+            return False
+        status = next_dispute_status(self.dispute_status, outcome)
+        disputed = min(self.amount, amount)
+        if (status, disputed) == (self.dispute_status, self.disputed_amount):
+            return False
+        self.dispute_status, self.disputed_amount = status, disputed
+        return True
 
     def scored(self, difficulty: int) -> None:
         self.difficulty = difficulty

@@ -54,6 +54,8 @@ class RecoverySettings:
     sms_enabled: bool = False
     daily_overdue_chase: bool = False
     pause_stripe_retries: bool = True
+    # A paid recovery service's success fee, to compare with on Home: the fee = net recovered × this %.
+    success_fee_percent: int = 15
 
     def to_json(self) -> dict[str, Any]:
         """Return the settings as plain JSON values."""
@@ -66,6 +68,7 @@ _INT_RANGES: dict[str, tuple[int, int]] = {
     "dunning_days": (7, 60),
     "cancel_delay_days": (0, 60),
     "cancel_delay_hours": (0, 23),
+    "success_fee_percent": (0, 50),
 }
 _ENUMS: dict[str, type[StrEnum]] = {
     "subscription_action": SubscriptionAction,

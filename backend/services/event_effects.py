@@ -6,6 +6,7 @@ from datetime import datetime
 
 from backend.services import stripe_changes
 from backend.services.installs import app_installed, app_uninstalled
+from backend.services.money_back import charge_disputed, charge_refunded
 from backend.services.outreach import payment_action_required
 from backend.services.unit_of_work import UnitOfWork
 from backend.services.webhook_events import (
@@ -13,6 +14,8 @@ from backend.services.webhook_events import (
     AppUninstalled,
     CardAutomaticallyUpdated,
     CardUpdateCompleted,
+    ChargeDisputed,
+    ChargeRefunded,
     DefaultPaymentMethodChanged,
     Fact,
     Ignored,
@@ -46,5 +49,9 @@ async def apply_fact(uow: UnitOfWork, fact: Fact, now: datetime) -> str:
             return await stripe_changes.card_updated(uow, fact, now)
         case PaymentActionRequired():
             return await payment_action_required(uow, fact, now)  # the confirm-your-payment e-mail
+        case ChargeDisputed():
+            return await charge_disputed(uow, fact, now)
+        case ChargeRefunded():
+            return await charge_refunded(uow, fact, now)
         case Ignored(reason=reason):
             return f"ignored: {reason}"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
+from backend.domain.analytics import RecoveryFacts, changes, histogram_changes
 from backend.domain.attribution import Attribution, caused_by_recoup
+from backend.domain.billing import StripeAccount
 from backend.domain.difficulty import difficulty_score
 from backend.domain.recovery import Recovery
 from backend.domain.recovery_state import RecoveryEvent
@@ -17,6 +20,7 @@ async def open_recovery(uow: UnitOfWork, recovery: Recovery, now: datetime) -> N
     """Store a new recovery and count it as in flight."""
     await uow.recoveries.add(recovery)
     await uow.stats.opened(recovery.account, recovery.currency, recovery.amount, now)
+    await move_analytics(uow, recovery.account, None, recovery.facts())
 
 
 async def end_recovery(uow: UnitOfWork, recovery: Recovery, event: RecoveryEvent, *, outcome: str,
@@ -37,6 +41,9 @@ async def recorded_end(uow: UnitOfWork, recovery: Recovery, now: datetime, *, ta
     await uow.recoveries.save(recovery)
     await uow.stats.ended(recovery.account, recovery.currency, recovery.amount, recovery.status, now,
                           caused_by_recoup=caused_by_recoup(recovery.recovered_by))
+    after = recovery.facts()
+    await move_analytics(uow, recovery.account, replace(after, status="scheduled", closed_at=None, recovered_by=None),
+                         after)
     # A payment ends the recovery, but a retry whose earlier run was cut off (its answer lost) still
     # runs: it asks Stripe for that answer under the same key and credits the payment if it was ours.
     await uow.jobs.cancel_for_recovery(recovery.id, now, keep_interrupted=recovery.status == "recovered")
@@ -51,12 +58,20 @@ async def recorded_end(uow: UnitOfWork, recovery: Recovery, now: datetime, *, ta
 async def correct_attribution(uow: UnitOfWork, recovery: Recovery, attribution: Attribution,
                               now: datetime) -> None:
     """Our own successful attempt outranks the guess a payment webhook made before it."""
-    before = caused_by_recoup(recovery.reattribute(attribution))
+    previous = recovery.reattribute(attribution)
+    before = caused_by_recoup(previous)
     recovery.scored(await score(uow, recovery, now))
     await uow.recoveries.save(recovery)
+    await move_analytics(uow, recovery.account, replace(recovery.facts(), recovered_by=previous), recovery.facts())
     if before != caused_by_recoup(attribution):
         await uow.stats.reattributed(recovery.account, recovery.currency, recovery.amount,
                                      caused_by_recoup=caused_by_recoup(attribution), at=now)
+
+
+async def move_analytics(uow: UnitOfWork, account: StripeAccount, before: RecoveryFacts | None,
+                         after: RecoveryFacts) -> None:
+    """Move the daily buckets by what changed in one recovery (nothing when nothing changed)."""
+    await uow.analytics.move(account, after.currency, changes(before, after), histogram_changes(before, after))
 
 
 async def score(uow: UnitOfWork, recovery: Recovery, now: datetime) -> int:

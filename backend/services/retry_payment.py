@@ -276,7 +276,13 @@ def _attempt(recovery_id: str, run: JobRun, outcome: PayOutcome, choice: CardCho
         card_brand=card.brand if card else None, card_last4=card.last4 if card else None,
         decline_code=(decline.decline_code or decline.code) if decline else None,
         advice_code=decline.advice_code if decline else None,
-        network_advice_code=decline.network_advice_code if decline else None, request_id=outcome.request_id)
+        network_advice_code=decline.network_advice_code if decline else None, request_id=outcome.request_id,
+        payment_intent_id=decline.payment_intent_id if decline else None,
+        charge_id=decline.charge_id if decline else _paying_charge(outcome))
+
+
+def _paying_charge(outcome: PayOutcome) -> str | None:
+    return outcome.invoice.paid_by_charge_id if isinstance(outcome, Paid) else None
 
 
 async def _record(deps: JobDeps, run: JobRun, outcome: PayOutcome, choice: CardChoice, number: int,

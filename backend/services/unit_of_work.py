@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from backend.domain.billing import StripeAccount
+from backend.services.analytics_ports import AnalyticsRepository
 from backend.services.outreach_records import MessageRepository
 from backend.services.records import (
     AccountRecord,
@@ -93,6 +94,10 @@ class RecoveryRepository(Protocol):
     async def next_due(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]: ...
     async def recently_ended(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]: ...
     async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]: ...
+    async def for_payment(self, account: StripeAccount, payment_intent_id: str | None,
+                          charge_id: str | None) -> RecoveryRecord | None:
+        """The account's recovery whose attempts used this PaymentIntent or charge."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,8 @@ class UnitOfWork(Protocol):
     def stats(self) -> RecoveryStatsRepository: ...
     @property
     def messages(self) -> MessageRepository: ...  # customer outreach (e-mails, SMS, opt-outs)
+    @property
+    def analytics(self) -> AnalyticsRepository: ...  # daily buckets for any period
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

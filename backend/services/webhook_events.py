@@ -134,6 +134,33 @@ class PaymentActionRequired:
 
 
 @dataclass(frozen=True)
+class ChargeDisputed:
+    """A charge was disputed, or its dispute changed or closed."""
+
+    account: StripeAccount
+    dispute_id: str
+    charge_id: str
+    payment_intent_id: str | None
+    amount: int
+    currency: str
+    status: str  # Stripe's dispute status, e.g. needs_response, won, lost
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChargeRefunded:
+    """A charge was refunded, in part or in full; `amount_refunded` is the total so far."""
+
+    account: StripeAccount
+    charge_id: str
+    payment_intent_id: str | None
+    amount: int
+    amount_refunded: int
+    currency: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Ignored:
     """An event type Recoup does not act on."""
 
@@ -142,4 +169,5 @@ class Ignored:
 
 Fact = (AppInstalled | AppUninstalled | InvoicePaymentFailed | InvoicePaid
         | InvoiceClosed | InvoiceUpdated | SubscriptionDeleted | DefaultPaymentMethodChanged
-        | CardUpdateCompleted | CardAutomaticallyUpdated | PaymentActionRequired | Ignored)
+        | CardUpdateCompleted | CardAutomaticallyUpdated | PaymentActionRequired | ChargeDisputed
+        | ChargeRefunded | Ignored)

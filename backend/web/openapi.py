@@ -85,6 +85,14 @@ def _paths() -> dict[str, Any]:
         "/api/v1/overview": {
             "get": {"operationId": "getOverview", "parameters": _IDENTITY, "responses": _ok(schemas.Overview)},
         },
+        "/api/v1/analytics": {
+            "get": {"operationId": "getAnalytics", "parameters": [
+                *_IDENTITY,
+                _query("from", "first day, YYYY-MM-DD (UTC); default 29 days before `to`", type="string",
+                       format="date"),
+                _query("to", "last day, YYYY-MM-DD (UTC), included; default today", type="string", format="date"),
+            ], "responses": {**_ok(schemas.Analytics)}},
+        },
         "/api/v1/sms/credentials": {
             "get": {"operationId": "getSmsCredentials", "parameters": _IDENTITY,
                     "responses": _ok(schemas.SmsCredentials)},

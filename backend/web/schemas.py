@@ -183,6 +183,73 @@ class Overview(ApiModel):
     emails: EmailEngagement
 
 
+class SuccessFee(ApiModel):
+    """What a paid service charging a success fee would have billed on this money."""
+
+    percent: int = Field(description="the success-fee percentage set in Settings")
+    on_recovered: int = Field(description="fee counted on recovered money when it came in")
+    refunded: int = Field(description="part of that fee given back: the money was refunded or lost to a dispute")
+    net: int = Field(description="fee on net recovered money (on_recovered − refunded)")
+
+
+class CurrencyAnalytics(ApiModel):
+    """One currency over the period, amounts in its minor unit."""
+
+    currency: str
+    failed: int = Field(description="money of the payments that failed in the period")
+    recovered: int = Field(description="paid in the period by Recoup's retry or a card update it asked for")
+    refunded: int = Field(description="of that, refunded since")
+    dispute_lost: int = Field(description="of that, lost to disputes")
+    net_recovered: int = Field(description="recovered − refunded − lost to disputes (money counted once)")
+    paid_without_recoup: int = Field(description="paid by the customer unprompted or elsewhere: not counted")
+    exhausted: int = Field(description="given up at the end of dunning in the period")
+    in_flight: int = Field(description="failed in the period and still being recovered")
+    rate_by_amount: float | None = Field(description="recovered ÷ (recovered + exhausted), by money")
+    success_fee: SuccessFee
+
+
+class CauseShares(ApiModel):
+    """Shares of the invoices paid in the period, by who caused the payment."""
+
+    paid: int
+    retry: float | None
+    card_update: float | None = Field(description="a card the customer added after Recoup asked")
+    customer: float | None = Field(description="the customer paid unprompted")
+    other: float | None
+
+
+class DueSoon(ApiModel):
+    currency: str
+    count: int
+    amount: int
+
+
+class DisputeCounts(ApiModel):
+    open: int
+    won: int
+    lost: int
+
+
+class Analytics(ApiModel):
+    """An account's recovery figures over a period (days in UTC, both ends included)."""
+
+    period_from: str = Field(description="ISO date, first day included")
+    period_to: str = Field(description="ISO date, last day included")
+    currencies: list[CurrencyAnalytics]
+    recovered_count: int
+    exhausted_count: int
+    in_flight_count: int = Field(description="failed in the period and still open: not in the rate")
+    rate_by_count: float | None = Field(description="recovered ÷ (recovered + exhausted), over ended recoveries")
+    causes: CauseShares
+    median_days_to_recover: float | None = Field(description="whole days, over recoveries Recoup caused")
+    due_next_24h: list[DueSoon]
+    messages_sent: int
+    open_rate: float | None
+    click_rate: float | None
+    disputes: DisputeCounts
+    success_fee_percent: int
+
+
 class EmailEngagement(ApiModel):
     """Customer messages of the account: each message counted once per kind."""
 
@@ -215,4 +282,4 @@ class ErrorResponse(ApiModel):
 
 RESPONSE_MODELS: tuple[type[ApiModel], ...] = (
     SettingsResponse, RecoveryResponse, RecoveryActionResponse, RecoveryList, Overview, SmsCredentials,
-    ErrorResponse)
+    ErrorResponse, Analytics)

@@ -9,6 +9,7 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from backend.adapters.db.analytics import count_message
 from backend.adapters.db.repositories import insert_ignoring_duplicates, to_record
 from backend.adapters.db.tables import NotificationRow, OutreachOptOutRow
 from backend.domain.billing import StripeAccount
@@ -31,6 +32,15 @@ class SqlMessages:
 
     async def save(self, record: MessageRecord) -> None:
         values = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "id"}
+        if record.status == MessageStatus.SENT.value and record.sent_at is not None:
+            # Count the send once, in the statement that records it: saving a sent message again adds nothing.
+            first = await self._session.execute(
+                update(NotificationRow).where(col(NotificationRow.id) == record.id,
+                                              col(NotificationRow.status) != MessageStatus.SENT.value)
+                .values(**values).execution_options(synchronize_session=False))
+            if first.rowcount:  # type: ignore[attr-defined]
+                await count_message(self._session, record.account, record.sent_at, "sent_count")
+                return
         await self._session.execute(update(NotificationRow).where(col(NotificationRow.id) == record.id)
                                     .values(**values).execution_options(synchronize_session=False))
 
@@ -55,7 +65,7 @@ class SqlMessages:
             .where(col(NotificationRow.id) == message_id, col(NotificationRow.opened_at).is_(None),
                    col(NotificationRow.status) == MessageStatus.SENT.value)
             .values(opened_at=now).execution_options(synchronize_session=False))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._counted(message_id, bool(result.rowcount), "opened_count")  # type: ignore[attr-defined]
 
     async def mark_clicked(self, message_id: str, now: datetime) -> bool:
         await self.mark_opened(message_id, now)  # images may be blocked; a click proves the open
@@ -64,7 +74,16 @@ class SqlMessages:
             .where(col(NotificationRow.id) == message_id, col(NotificationRow.clicked_at).is_(None),
                    col(NotificationRow.status) == MessageStatus.SENT.value)
             .values(clicked_at=now).execution_options(synchronize_session=False))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._counted(message_id, bool(result.rowcount), "clicked_count")  # type: ignore[attr-defined]
+
+    async def _counted(self, message_id: str, first_time: bool, counter: str) -> bool:
+        """Count a first open or click on the day the message was sent."""
+        if first_time:
+            row = await self._session.get(NotificationRow, message_id)
+            if row is not None and row.sent_at is not None:
+                await count_message(self._session, StripeAccount(row.account_id, row.livemode), row.sent_at,
+                                    counter)
+        return first_time
 
     async def engagement(self, account: StripeAccount) -> Engagement:
         row = (await self._session.execute(select(

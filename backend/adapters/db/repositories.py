@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -173,6 +173,22 @@ class SqlRecoveries:
 
     async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]:
         return await self._open_where(account, col(RecoveryRow.stripe_retrying).is_(True))
+
+    async def for_payment(self, account: StripeAccount, payment_intent_id: str | None,
+                          charge_id: str | None) -> RecoveryRecord | None:
+        # An invoice keeps one PaymentIntent for every attempt, so any attempt of the story names it.
+        matches = []
+        if payment_intent_id:
+            matches.append(col(AttemptRow.payment_intent_id) == payment_intent_id)
+        if charge_id:
+            matches.append(col(AttemptRow.charge_id) == charge_id)
+        if not matches:
+            return None
+        row = (await self._session.execute(select(RecoveryRow).join(
+            AttemptRow, col(AttemptRow.recovery_id) == col(RecoveryRow.id)).where(
+            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
+            or_(*matches)).limit(1))).scalars().first()
+        return to_record(RecoveryRecord, row) if row else None
 
     async def search(self, account: StripeAccount, *, status: str | None, customer_id: str | None,
                      subscription_id: str | None, limit: int, offset: int) -> list[RecoveryRecord]:

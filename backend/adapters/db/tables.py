@@ -125,6 +125,9 @@ class RecoveryRow(SQLModel, table=True):
     paper_attempts_made: int = 0
     window_started_at: datetime | None = _utc_optional()
     auto_advance_found: bool | None = None
+    refunded_amount: int = _money(0)
+    dispute_status: str | None = Field(default=None, max_length=16)
+    disputed_amount: int = _money(0)
     version: int = 1
 
 
@@ -145,6 +148,8 @@ class AttemptRow(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=255)
     idempotency_key: str = Field(max_length=255, unique=True)
     trigger: str = Field(max_length=32)  # schedule | card_update | merchant
+    payment_intent_id: str | None = Field(default=None, max_length=255, index=True)
+    charge_id: str | None = Field(default=None, max_length=255, index=True)
 
 
 class RecoveryTotalsRow(SQLModel, table=True):
@@ -227,3 +232,70 @@ class OutreachOptOutRow(SQLModel, table=True):
     livemode: bool = Field(primary_key=True)
     customer_id: str = Field(primary_key=True, max_length=255)
     created_at: datetime = _utc(nullable=False)
+
+
+def _counter() -> Any:
+    return Field(default=0, sa_column=Column(BigInteger(), nullable=False, default=0))
+
+
+class RecoveryDayRow(SQLModel, table=True):
+    """Counters per account, mode, UTC day and currency: any period's analytics is a sum over days.
+
+    Failed and in-flight money count on the day a recovery opened; everything else on the day it
+    ended (`domain/analytics.py` says what each recovery adds).
+    """
+
+    __tablename__ = "recovery_day"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    day: str = Field(primary_key=True, max_length=10)  # ISO date, UTC
+    currency: str = Field(primary_key=True, max_length=8)
+    failed_count: int = _counter()
+    failed_amount: int = _counter()
+    in_flight_count: int = _counter()
+    in_flight_amount: int = _counter()
+    recovered_count: int = _counter()
+    recovered_amount: int = _counter()
+    retry_count: int = _counter()
+    retry_amount: int = _counter()
+    card_update_count: int = _counter()
+    card_update_amount: int = _counter()
+    customer_count: int = _counter()
+    customer_amount: int = _counter()
+    elsewhere_count: int = _counter()
+    elsewhere_amount: int = _counter()
+    exhausted_count: int = _counter()
+    exhausted_amount: int = _counter()
+    closed_count: int = _counter()
+    refunded_amount: int = _counter()
+    dispute_lost_amount: int = _counter()
+    reversed_amount: int = _counter()
+    dispute_open_count: int = _counter()
+    dispute_won_count: int = _counter()
+    dispute_lost_count: int = _counter()
+
+
+class RecoveryDaysToRecoverRow(SQLModel, table=True):
+    """How many recoveries Recoup caused that ended on `day` took `days` whole days (for the median)."""
+
+    __tablename__ = "recovery_days_to_recover"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    day: str = Field(primary_key=True, max_length=10)
+    days: int = Field(primary_key=True)
+    count: int = _counter()
+
+
+class MessageDayRow(SQLModel, table=True):
+    """Customer messages sent per day, and how many of those were opened and clicked."""
+
+    __tablename__ = "message_day"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    day: str = Field(primary_key=True, max_length=10)  # the day the message was sent, UTC
+    sent_count: int = _counter()
+    opened_count: int = _counter()
+    clicked_count: int = _counter()

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.adapters.db.analytics import SqlAnalytics
 from backend.adapters.db.jobs import SqlJobs
 from backend.adapters.db.notifications import SqlMessages
 from backend.adapters.db.repositories import (
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     attempts: SqlAttempts
     stats: SqlRecoveryStats
     messages: SqlMessages
+    analytics: SqlAnalytics
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.attempts = SqlAttempts(self._session)
         self.stats = SqlRecoveryStats(self._session)
         self.messages = SqlMessages(self._session)
+        self.analytics = SqlAnalytics(self._session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.adapters.stripe.ids import MAX_ACCOUNT_ID_LENGTH, is_stripe_id
+from backend.domain.analytics import STRIPE_DISPUTE_STATUSES
 from backend.domain.billing import StripeAccount
 from backend.services.webhook_events import (
     AppInstalled,
     AppUninstalled,
     CardAutomaticallyUpdated,
     CardUpdateCompleted,
+    ChargeDisputed,
+    ChargeRefunded,
     DefaultPaymentMethodChanged,
     EventEnvelope,
     Fact,
@@ -262,6 +265,26 @@ def _payment_action_required(account: StripeAccount, invoice: _Object, _prev: _O
     return PaymentActionRequired(account=account, invoice_id=invoice.required_id("id", "in"), at=at)
 
 
+def _dispute(account: StripeAccount, dispute: _Object, _prev: _Object, at: datetime) -> Fact:
+    return ChargeDisputed(account=account, dispute_id=dispute.required_id("id", "du", "dp"),
+                          charge_id=dispute.required_id("charge", "ch", "py", expandable=True),
+                          payment_intent_id=dispute.stripe_id("payment_intent", "pi", optional=True,
+                                                              expandable=True),
+                          amount=dispute.amount("amount"),
+                          currency=dispute.matching("currency", _CURRENCY, default="usd") or "usd",
+                          status=dispute.choice("status", STRIPE_DISPUTE_STATUSES), at=at)
+
+
+def _charge_refunded(account: StripeAccount, charge: _Object, _prev: _Object, at: datetime) -> Fact:
+    amount, refunded = charge.amount("amount"), charge.amount("amount_refunded")
+    if refunded > amount:
+        raise MalformedEvent("data.object.amount_refunded", "must not exceed the charge's amount")
+    return ChargeRefunded(account=account, charge_id=charge.required_id("id", "ch", "py"),
+                          payment_intent_id=charge.stripe_id("payment_intent", "pi", optional=True, expandable=True),
+                          amount=amount, amount_refunded=refunded,
+                          currency=charge.matching("currency", _CURRENCY, default="usd") or "usd", at=at)
+
+
 _Parser = Callable[[StripeAccount, _Object, _Object, datetime], Fact]
 _PARSERS: dict[str, _Parser] = {
     "account.application.authorized": lambda account, _o, _p, at: AppInstalled(account, at),
@@ -277,6 +300,9 @@ _PARSERS: dict[str, _Parser] = {
     "checkout.session.completed": _checkout_completed,
     "payment_method.automatically_updated": _card_automatically_updated,
     "invoice.payment_action_required": _payment_action_required,
+    "charge.dispute.created": _dispute,
+    "charge.dispute.closed": _dispute,
+    "charge.refunded": _charge_refunded,
 }
 
 # The event types Recoup acts on: the webhook endpoint's enabled events and the app's event permissions.
