@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 QUEUED_FACTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (
     events.InvoicePaymentFailed, events.InvoicePaid, events.InvoiceClosed, events.InvoiceUpdated,
     events.SubscriptionDeleted, events.DefaultPaymentMethodChanged, events.CardUpdateCompleted,
-    events.CardAutomaticallyUpdated, events.PaymentActionRequired)}
+    events.CardAutomaticallyUpdated, events.PaymentActionRequired, events.ChargeDisputed, events.ChargeRefunded)}
 
 
 def encode_fact(fact: Fact) -> dict[str, Any]:

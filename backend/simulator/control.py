@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from backend.domain.billing import StripeAccount
 from backend.simulator.behaviours import behaviour_from_spec
+from backend.simulator.errors import StripeError
 from backend.simulator.scenarios import build_scenario
 
 if TYPE_CHECKING:
@@ -135,7 +136,32 @@ def control_routes(sim: Simulator) -> list[Route]:
         delivered = await sim.deliver_pending()
         return JSONResponse({"delivered": delivered, "pending": len(sim.webhooks.pending())})
 
+    async def money_back(request: Request) -> JSONResponse:
+        data = await body(request)
+        account, action = account_of(data), request.path_params["action"]
+        target = str(request.path_params["object"])
+        try:
+            if action == "refund":
+                amount = data.get("amount")
+                made = {"refund": sim.refund_charge(account, target, None if amount is None else int(amount))}
+            elif action == "dispute":
+                made = {"dispute": sim.dispute_charge(account, target, reason=str(data.get("reason", "fraudulent")))}
+            elif action == "close":
+                outcome = data.get("outcome")
+                if outcome not in ("won", "lost"):
+                    return _error(400, "outcome must be won or lost")
+                sim.close_dispute(account, target, won=outcome == "won")
+                made = {"dispute": target, "status": str(outcome)}
+            else:
+                return _error(404, f"unknown action: {action}")
+        except (KeyError, ValueError, StripeError) as error:
+            return _error(400, str(error))
+        await sim.deliver_pending()
+        return JSONResponse(made)
+
     return [
+        Route("/_sim/charges/{object}/{action}", money_back, methods=["POST"]),
+        Route("/_sim/disputes/{object}/{action}", money_back, methods=["POST"]),
         Route("/_sim/scenarios", scenarios, methods=["POST"]),
         Route("/_sim/clock", clock, methods=["GET", "POST"]),
         Route("/_sim/run", run, methods=["POST"]),

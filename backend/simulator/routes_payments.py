@@ -15,6 +15,7 @@ from stripe.params import (
 
 from backend.simulator import shapes
 from backend.simulator.card_tokens import CARD_TOKENS
+from backend.simulator.disputes import refund as refund_charge
 from backend.simulator.errors import StripeError, invalid_request, missing_parameter
 from backend.simulator.forms import apply_metadata, to_bool, to_int
 from backend.simulator.routing import Ctx, Route, route
@@ -123,21 +124,8 @@ def create_refund(ctx: Ctx) -> dict[str, Any]:
                               f"Charge {charge['id']} cannot be refunded: it did not succeed.",
                               param="amount" if 0 < remaining < amount else None,
                               code="charge_already_refunded" if remaining <= 0 else None)
-    refund = ctx.state.put({
-        "id": ctx.services.ids.new("re"), "object": "refund", "amount": amount,
-        "balance_transaction": None, "charge": charge["id"], "created": shapes.ts(ctx.now),
-        "currency": charge["currency"], "description": None, "metadata": {},
-        "payment_intent": charge["payment_intent"], "reason": p.get("reason") or None,
-        "receipt_number": None, "source_transfer_reversal": None, "status": "succeeded",
-        "transfer_reversal": None,
-    })
-    before = copy.deepcopy(charge)
-    charge["amount_refunded"] = int(charge["amount_refunded"]) + amount
-    charge["refunded"] = charge["amount_refunded"] == charge["amount_captured"]
-    events = ctx.services.events
-    events.emit(ctx.state, "refund.created", refund, ctx.now)
-    events.emit(ctx.state, "charge.refunded", charge, ctx.now,
-                previous={k: before[k] for k in ("amount_refunded", "refunded")})
+    refund = refund_charge(ctx.state, ctx.services.events, ctx.services.ids, charge, amount,
+                           p.get("reason") or None, ctx.now)
     return ctx.render(refund)
 
 

@@ -11,7 +11,7 @@ import httpx
 import stripe
 
 from backend.domain.billing import StripeAccount
-from backend.simulator import shapes
+from backend.simulator import disputes, shapes
 from backend.simulator.behaviours import CardBehaviour, Succeeds
 from backend.simulator.collection import Collector
 from backend.simulator.delivery import DEFAULT_DUPLICATE_RATE, WebhookDispatcher
@@ -204,6 +204,39 @@ class Simulator:
         self.events.emit(state, "setup_intent.succeeded", seti, now)
         self.events.emit(state, "checkout.session.completed", session, now)
         return pm_id
+
+    # Money coming back ----------------------------------------------------------------------
+    def refund_charge(self, account: StripeAccount, charge_id: str, amount: int | None = None) -> str:
+        """Refund a succeeded charge (all that is left when no amount is given), as POST /v1/refunds does."""
+        state, now = self.state(account), self.clock.now()
+        charge = state.get(charge_id, "charge")
+        left = int(charge["amount_captured"]) - int(charge["amount_refunded"])
+        wanted = left if amount is None else amount
+        if charge["status"] != "succeeded" or not 0 < wanted <= left:
+            raise ValueError(f"{charge_id} cannot be refunded {wanted} (unrefunded: {left})")
+        return str(disputes.refund(state, self.events, self.ids, charge, wanted, "requested_by_customer", now)["id"])
+
+    def dispute_charge(self, account: StripeAccount, charge_id: str, *, reason: str = "fraudulent",
+                       amount: int | None = None) -> str:
+        """The cardholder disputes a succeeded charge; return the dispute's id."""
+        state, now = self.state(account), self.clock.now()
+        charge = state.get(charge_id, "charge")
+        if charge["status"] != "succeeded":
+            raise ValueError(f"{charge_id} did not succeed")
+        return str(disputes.open_dispute(state, self.events, self.ids, charge, reason=reason, amount=amount,
+                                         now=now)["id"])
+
+    def close_dispute(self, account: StripeAccount, dispute_id: str, *, won: bool) -> None:
+        state = self.state(account)
+        disputes.close_dispute(state, self.events, state.get(dispute_id, "dispute"), won=won, now=self.clock.now())
+
+    def paying_charge(self, account: StripeAccount, invoice_id: str) -> str:
+        """The charge that paid an invoice (its PaymentIntent's latest charge)."""
+        state = self.state(account)
+        pi = state.get(str(state.invoices[invoice_id].payment_intent), "payment_intent")
+        if pi["status"] != "succeeded":
+            raise ValueError(f"{invoice_id} was not paid by card")
+        return str(pi["latest_charge"])
 
     # Looking at state -------------------------------------------------------------------
     def object(self, account: StripeAccount, object_id: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ KIND_BY_PREFIX = {
     "in": "invoice", "pi": "payment_intent", "ch": "charge", "inpay": "invoice_payment",
     "cs": "checkout.session", "seti": "setup_intent", "appsecret": "apps.secret",
     "price": "price", "il": "line_item", "prod": "product", "ii": "invoiceitem", "re": "refund",
+    "du": "dispute",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from backend.domain.analytics import reversed_amount
 from backend.domain.billing import CardDecline
 from backend.domain.declines import merchant_explanation
 from backend.domain.recovery_state import RecoveryStatus, allowed_actions
@@ -65,7 +66,17 @@ def recovery_model(recovery: RecoveryRecord, attempts: list[AttemptRecord],
         outcome_detail=recovery.outcome_detail, recovered_by=recovered_by(recovery),
         difficulty=recovery.difficulty, observe_only=status is RecoveryStatus.OBSERVING,
         stripe_retrying=recovery.stripe_retrying,
-        actions=[cast(schemas.ActionName, a) for a in allowed_actions(status)])
+        actions=[cast(schemas.ActionName, a) for a in allowed_actions(status)],
+        money_back=money_back_model(recovery))
+
+
+def money_back_model(recovery: RecoveryRecord) -> schemas.MoneyBack:
+    reversed_money = reversed_amount(recovery.facts())
+    return schemas.MoneyBack(
+        refunded_amount=recovery.refunded_amount,
+        dispute_status=cast(schemas.DisputeStatusName | None, recovery.dispute_status),
+        disputed_amount=recovery.disputed_amount, net_amount=recovery.amount - reversed_money
+        if recovery.status == "recovered" else 0)
 
 
 def story_model(story: RecoveryStory | None, max_retries: int | None,

@@ -74,6 +74,18 @@ class Message(ApiModel):
     error: str | None = Field(description="why it failed or was skipped, in words")
 
 
+DisputeStatusName = Literal["open", "won", "lost"]
+
+
+class MoneyBack(ApiModel):
+    """What happened to the payment after it came in."""
+
+    refunded_amount: int = Field(description="refunded so far, in the minor unit")
+    dispute_status: DisputeStatusName | None = Field(description="null when the payment was never disputed")
+    disputed_amount: int
+    net_amount: int = Field(description="paid, less refunds and a lost dispute; 0 while not paid")
+
+
 class Recovery(ApiModel):
     id: str
     invoice_id: str
@@ -100,6 +112,7 @@ class Recovery(ApiModel):
     observe_only: bool
     stripe_retrying: bool = Field(description="Stripe's own automatic retries were seen on this invoice")
     actions: list[ActionName]
+    money_back: MoneyBack = Field(description="refunds and disputes of the payment, once recovered")
 
 
 class RecoveryResponse(ApiModel):
