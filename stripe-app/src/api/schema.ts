@@ -4,6 +4,22 @@
  */
 
 export interface paths {
+    "/api/v1/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invoices/{invoice_id}/recovery": {
         parameters: {
             query?: never;
@@ -104,6 +120,55 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Analytics
+         * @description An account's recovery figures over a period (days in UTC, both ends included).
+         */
+        Analytics: {
+            causes: components["schemas"]["CauseShares"];
+            /** Click Rate */
+            click_rate: number | null;
+            /** Currencies */
+            currencies: components["schemas"]["CurrencyAnalytics"][];
+            disputes: components["schemas"]["DisputeCounts"];
+            /** Due Next 24H */
+            due_next_24h: components["schemas"]["DueSoon"][];
+            /** Exhausted Count */
+            exhausted_count: number;
+            /**
+             * In Flight Count
+             * @description failed in the period and still open: not in the rate
+             */
+            in_flight_count: number;
+            /**
+             * Median Days To Recover
+             * @description whole days, over recoveries Recoup caused
+             */
+            median_days_to_recover: number | null;
+            /** Messages Sent */
+            messages_sent: number;
+            /** Open Rate */
+            open_rate: number | null;
+            /**
+             * Period From
+             * @description ISO date, first day included
+             */
+            period_from: string;
+            /**
+             * Period To
+             * @description ISO date, last day included
+             */
+            period_to: string;
+            /**
+             * Rate By Count
+             * @description recovered ÷ (recovered + exhausted), over ended recoveries
+             */
+            rate_by_count: number | null;
+            /** Recovered Count */
+            recovered_count: number;
+            /** Success Fee Percent */
+            success_fee_percent: number;
+        };
         /** ApiError */
         ApiError: {
             /** Code */
@@ -142,6 +207,82 @@ export interface components {
             /** Last4 */
             last4: string | null;
         };
+        /**
+         * CauseShares
+         * @description Shares of the invoices paid in the period, by who caused the payment.
+         */
+        CauseShares: {
+            /**
+             * Card Update
+             * @description a card the customer added after Recoup asked
+             */
+            card_update: number | null;
+            /**
+             * Customer
+             * @description the customer paid unprompted
+             */
+            customer: number | null;
+            /** Other */
+            other: number | null;
+            /** Paid */
+            paid: number;
+            /** Retry */
+            retry: number | null;
+        };
+        /**
+         * CurrencyAnalytics
+         * @description One currency over the period, amounts in its minor unit.
+         */
+        CurrencyAnalytics: {
+            /** Currency */
+            currency: string;
+            /**
+             * Dispute Lost
+             * @description of that, lost to disputes
+             */
+            dispute_lost: number;
+            /**
+             * Exhausted
+             * @description given up at the end of dunning in the period
+             */
+            exhausted: number;
+            /**
+             * Failed
+             * @description money of the payments that failed in the period
+             */
+            failed: number;
+            /**
+             * In Flight
+             * @description failed in the period and still being recovered
+             */
+            in_flight: number;
+            /**
+             * Net Recovered
+             * @description recovered − refunded − lost to disputes (money counted once)
+             */
+            net_recovered: number;
+            /**
+             * Paid Without Recoup
+             * @description paid by the customer unprompted or elsewhere: not counted
+             */
+            paid_without_recoup: number;
+            /**
+             * Rate By Amount
+             * @description recovered ÷ (recovered + exhausted), by money
+             */
+            rate_by_amount: number | null;
+            /**
+             * Recovered
+             * @description paid in the period by Recoup's retry or a card update it asked for
+             */
+            recovered: number;
+            /**
+             * Refunded
+             * @description of that, refunded since
+             */
+            refunded: number;
+            success_fee: components["schemas"]["SuccessFee"];
+        };
         /** Decline */
         Decline: {
             /** Advice Code */
@@ -152,6 +293,15 @@ export interface components {
             code: string | null;
             /** Explanation */
             explanation: string;
+        };
+        /** DisputeCounts */
+        DisputeCounts: {
+            /** Lost */
+            lost: number;
+            /** Open */
+            open: number;
+            /** Won */
+            won: number;
         };
         /** DueItem */
         DueItem: {
@@ -165,6 +315,15 @@ export interface components {
             invoice_id: string;
             /** Reason */
             reason: string | null;
+        };
+        /** DueSoon */
+        DueSoon: {
+            /** Amount */
+            amount: number;
+            /** Count */
+            count: number;
+            /** Currency */
+            currency: string;
         };
         /**
          * EmailEngagement
@@ -245,6 +404,29 @@ export interface components {
             amount: number;
             /** Currency */
             currency: string;
+        };
+        /**
+         * MoneyBack
+         * @description What happened to the payment after it came in.
+         */
+        MoneyBack: {
+            /**
+             * Dispute Status
+             * @description null when the payment was never disputed
+             */
+            dispute_status: ("open" | "won" | "lost") | null;
+            /** Disputed Amount */
+            disputed_amount: number;
+            /**
+             * Net Amount
+             * @description paid, less refunds and a lost dispute; 0 while not paid
+             */
+            net_amount: number;
+            /**
+             * Refunded Amount
+             * @description refunded so far, in the minor unit
+             */
+            refunded_amount: number;
         };
         /** OutcomeItem */
         OutcomeItem: {
@@ -332,6 +514,8 @@ export interface components {
             max_retries: number | null;
             /** Messages */
             messages: components["schemas"]["Message"][];
+            /** @description refunds and disputes of the payment, once recovered */
+            money_back: components["schemas"]["MoneyBack"];
             /** Next Attempt At */
             next_attempt_at: string | null;
             /** Next Attempt Reason */
@@ -481,6 +665,11 @@ export interface components {
             /** @default leave */
             subscription_action: components["schemas"]["SubscriptionAction"];
             /**
+             * Success Fee Percent
+             * @default 15
+             */
+            success_fee_percent: number;
+            /**
              * Tidy Later Invoices
              * @default true
              */
@@ -542,6 +731,32 @@ export interface components {
          * @enum {string}
          */
         SubscriptionAction: "leave" | "cancel_now" | "cancel_at_period_end" | "cancel_after_delay";
+        /**
+         * SuccessFee
+         * @description What a paid service charging a success fee would have billed on this money.
+         */
+        SuccessFee: {
+            /**
+             * Net
+             * @description fee on net recovered money (on_recovered − refunded)
+             */
+            net: number;
+            /**
+             * On Recovered
+             * @description fee counted on recovered money when it came in
+             */
+            on_recovered: number;
+            /**
+             * Percent
+             * @description the success-fee percentage set in Settings
+             */
+            percent: number;
+            /**
+             * Refunded
+             * @description part of that fee given back: the money was refunded or lost to a dispute
+             */
+            refunded: number;
+        };
         /** Warning */
         Warning: {
             /** Code */
@@ -601,6 +816,81 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getAnalytics: {
+        parameters: {
+            query: {
+                /** @description userContext.id; signed together with account_id */
+                user_id: string;
+                /** @description userContext.account.id; the only account the answer concerns */
+                account_id: string;
+                mode?: "test" | "live";
+                /** @description first day, YYYY-MM-DD (UTC); default 29 days before `to` */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (UTC), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getRecovery: {
         parameters: {
             query: {
