@@ -87,10 +87,11 @@ async def test_the_success_fee_is_a_validated_setting(client):
     await install(client, ACCOUNT_A)
     headers = dashboard_signature(USER, ACCOUNT_A)
 
-    refused = await client.put("/api/v1/settings", json={**identity(ACCOUNT_A), "settings": {"success_fee_percent": 80}},
-                               headers=headers)
-    saved = await client.put("/api/v1/settings", json={**identity(ACCOUNT_A), "settings": {"success_fee_percent": 25}},
-                             headers=headers)
+    def fee(percent):
+        return {**identity(ACCOUNT_A), "settings": {"success_fee_percent": percent}}
+
+    refused = await client.put("/api/v1/settings", json=fee(80), headers=headers)
+    saved = await client.put("/api/v1/settings", json=fee(25), headers=headers)
 
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "success_fee_percent"
     assert saved.json()["settings"]["success_fee_percent"] == 25
