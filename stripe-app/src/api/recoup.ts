@@ -1,6 +1,7 @@
 import {request, type Caller} from './client';
 import type {
   ApiResult,
+  Analytics,
   Overview,
   RecoveryAction,
   RecoveryActionResponse,
@@ -46,6 +47,20 @@ export function runRecoveryAction(
 
 export function getOverview(caller: Caller): Promise<ApiResult<Overview>> {
   return request(caller, 'GET', 'api/v1/overview');
+}
+
+export type Period = {from?: string; to?: string};
+
+/** The account's figures over a period (ISO days, both included); the last 30 days when none is given. */
+export function getAnalytics(caller: Caller, period: Period = {}): Promise<ApiResult<Analytics>> {
+  const params: Record<string, unknown> = {};
+  if (period.from) {
+    params.from = period.from;
+  }
+  if (period.to) {
+    params.to = period.to;
+  }
+  return request(caller, 'GET', 'api/v1/analytics', params);
 }
 
 export type RecoveryQuery = {

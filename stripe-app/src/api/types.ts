@@ -30,6 +30,9 @@ export type OutcomeItem = Schemas['OutcomeItem'];
 export type WeeklyCount = Schemas['WeeklyCount'];
 export type Overview = Schemas['Overview'];
 export type EmailEngagement = Schemas['EmailEngagement'];
+export type Analytics = Schemas['Analytics'];
+export type CurrencyAnalytics = Schemas['CurrencyAnalytics'];
+export type MoneyBack = Schemas['MoneyBack'];
 
 export type CustomerMessage = Schemas['Message'];
 export type MessageStatus = CustomerMessage['status'];

@@ -47,7 +47,7 @@ export function SettingSwitch({form, field, label, description, disabled}: Field
   );
 }
 
-type TextProps = FieldProps<'max_retries' | 'dunning_days' | 'cancel_delay_days' | 'cancel_delay_hours' | 'brand_name' | 'brand_color' | 'reply_to'> & {
+type TextProps = FieldProps<'max_retries' | 'dunning_days' | 'cancel_delay_days' | 'cancel_delay_hours' | 'success_fee_percent' | 'brand_name' | 'brand_color' | 'reply_to'> & {
   type?: 'number' | 'text' | 'email';
   maxLength?: number;
   placeholder?: string;

@@ -7,6 +7,7 @@ export const NUMBER_RANGES = {
   dunning_days: [7, 60],
   cancel_delay_days: [0, 60],
   cancel_delay_hours: [0, 23],
+  success_fee_percent: [0, 50],
 } as const;
 
 export type NumberField = keyof typeof NUMBER_RANGES;
@@ -34,6 +35,7 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
   'sms_enabled',
   'daily_overdue_chase',
   'pause_stripe_retries',
+  'success_fee_percent',
 ];
 
 /** Settings as the form holds them: numbers stay text until the merchant saves. */
@@ -59,6 +61,7 @@ export function toDraft(settings: Settings): Draft {
     dunning_days: String(settings.dunning_days),
     cancel_delay_days: String(settings.cancel_delay_days),
     cancel_delay_hours: String(settings.cancel_delay_hours),
+    success_fee_percent: String(settings.success_fee_percent),
   };
 }
 

@@ -1,4 +1,4 @@
-import type {Overview, Recovery, RecoverySummary, Settings, Warning} from '../api/types';
+import type {Analytics, Overview, Recovery, RecoverySummary, Settings, Warning} from '../api/types';
 
 export const API_BASE = 'https://recoup.acme.test/';
 
@@ -31,6 +31,7 @@ export function aSettings(overrides: Partial<Settings> = {}): Settings {
     sms_enabled: false,
     daily_overdue_chase: false,
     pause_stripe_retries: true,
+    success_fee_percent: 15,
     ...overrides,
   };
 }
@@ -96,6 +97,7 @@ export function aRecovery(overrides: Partial<Recovery> = {}): Recovery {
     observe_only: false,
     stripe_retrying: false,
     actions: ['retry_now', 'pause', 'stop'],
+    money_back: {refunded_amount: 0, dispute_status: null, disputed_amount: 0, net_amount: 0},
     ...overrides,
   };
 }
@@ -167,6 +169,31 @@ export function aSummary(overrides: Partial<RecoverySummary> = {}): RecoverySumm
     closed_at: null,
     outcome: null,
     recovered_by: null,
+    ...overrides,
+  };
+}
+
+export function anAnalytics(overrides: Partial<Analytics> = {}): Analytics {
+  return {
+    period_from: '2026-11-01',
+    period_to: '2026-11-30',
+    currencies: [{
+      currency: 'eur', failed: 20000, recovered: 10000, refunded: 1000, dispute_lost: 2500, net_recovered: 6500,
+      paid_without_recoup: 3000, exhausted: 5000, in_flight: 4000, rate_by_amount: 2 / 3,
+      success_fee: {percent: 20, on_recovered: 2000, refunded: 700, net: 1300},
+    }],
+    recovered_count: 4,
+    exhausted_count: 2,
+    in_flight_count: 3,
+    rate_by_count: 2 / 3,
+    causes: {paid: 5, retry: 0.6, card_update: 0.2, customer: 0.2, other: 0},
+    median_days_to_recover: 2.5,
+    due_next_24h: [{currency: 'eur', count: 2, amount: 3000}],
+    messages_sent: 10,
+    open_rate: 0.5,
+    click_rate: 0.2,
+    disputes: {open: 1, won: 0, lost: 1},
+    success_fee_percent: 20,
     ...overrides,
   };
 }

@@ -56,6 +56,8 @@ function SettingsForm({form}: {form: FormControls}) {
           description={rangeHint('max_retries')} />
         <SettingText form={form} field="dunning_days" type="number" label="Recovery period in days"
           description={`How long Recoup keeps trying after the first failure. ${rangeHint('dunning_days')}`} />
+        <SettingText form={form} field="success_fee_percent" type="number" label="Success fee to compare with (%)"
+          description={`What a paid recovery service would charge on money recovered; Home shows that fee beside Recoup. ${rangeHint('success_fee_percent')}`} />
       </Section>
       <Divider />
       <Section title="End of recovery" description="What happens when the retries or the recovery period run out.">

@@ -7,6 +7,7 @@ import type {ApiResult, RecoveryAction, RecoveryActionResponse} from '../api/typ
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
 import {notify} from '../components/notify';
+import {MoneyBackNotice} from '../components/MoneyBackNotice';
 import {RecoveryDetails} from '../components/RecoveryDetails';
 import {ACTION_LABELS} from '../format/labels';
 import {useRecovery} from '../hooks/useRecovery';
@@ -123,6 +124,7 @@ const InvoiceRecovery = (context: ExtensionContextValue) => {
             description="Two retry schedules use up the card's retry budget and annoy the customer. Turn off Smart Retries in Billing settings, or let Recoup pause them (Settings)."
           />
         ) : null}
+        <MoneyBackNotice moneyBack={recovery.money_back} currency={recovery.currency} locale={locale} />
         {actionFailure}
         {confirmingStop ? (
           <Box css={{stack: 'y', gap: 'small'}}>

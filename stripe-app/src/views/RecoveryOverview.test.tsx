@@ -3,7 +3,7 @@ import {Banner, BarChart, FocusView, Link, ListItem, PropertyListItem, Select, S
 
 import type {Overview} from '../api/types';
 import {formatDateTime} from '../format/dates';
-import {aSummary, anEmptyOverview, anOverview, contextFor, STRIPE_RETRIES_WARNING} from '../testing/fixtures';
+import {aSummary, anAnalytics, anEmptyOverview, anOverview, contextFor, STRIPE_RETRIES_WARNING} from '../testing/fixtures';
 import {FakeBackend} from '../testing/http';
 import {buttonLabelled, renderView, unmountAll} from '../testing/views';
 import RecoveryOverview from './RecoveryOverview';
@@ -31,7 +31,7 @@ function linkText(wrapper: ReturnType<typeof renderPanel>['wrapper'], href: stri
 }
 
 async function renderWith(overview: Overview) {
-  backend.respond(200, overview);
+  backend.respond(200, overview).respond(200, anAnalytics());
   const view = renderPanel();
   await view.update();
   return view;
@@ -157,12 +157,20 @@ describe('RecoveryOverview', () => {
     expect(backend.last.url.searchParams.get('page')).toBe('2');
     expect(wrapper).toContainText('in_2');
 
-    wrapper.find(Select)?.trigger('onChange', {target: {value: 'recovered'}});
+    wrapper.findAll(Select).find((node) => node.prop('label') === 'Status')?.trigger('onChange', {target: {value: 'recovered'}});
     await update();
 
     expect(backend.last.url.searchParams.get('status')).toBe('recovered');
     expect(backend.last.url.searchParams.get('page')).toBe('1');
     expect(wrapper).toContainText('in_3');
+  });
+
+  it('shows the figures of the last 30 days beside the running totals', async () => {
+    const {wrapper} = await renderWith(anOverview());
+
+    expect(backend.last.url.pathname).toBe('/api/v1/analytics');
+    expect(wrapper).toContainText('Last 30 days');
+    expect(wrapper).toContainText('Compared with a 20% success fee');
   });
 
   it('charts money recovered and new failed payments by week, one chart per currency', async () => {

@@ -5,6 +5,7 @@ import {useState} from 'react';
 import type {Mode, Overview} from '../api/types';
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
+import {PeriodAnalytics} from '../components/PeriodAnalytics';
 import {RecoveryList} from '../components/RecoveryList';
 import {WarningsBanner} from '../components/WarningsBanner';
 import {formatDateTime, formatDay} from '../format/dates';
@@ -152,6 +153,7 @@ const RecoveryOverview = (context: ExtensionContextValue) => {
         ) : (
           <OverviewDetails overview={overview} locale={locale} mode={context.environment.mode} />
         )}
+        {isEmpty(overview) ? null : <PeriodAnalytics context={context} />}
         <Box>
           <Button onPress={() => setShowingAll(true)}>View all recoveries</Button>
         </Box>
