@@ -140,6 +140,18 @@ describe('AppSettings', () => {
     expect(wrapper).toContainComponent(SettingsView, {statusMessage: 'Not saved'});
   });
 
+  it('lets the merchant set the success fee Home compares Recoup with, within 0 to 50 percent', async () => {
+    const {wrapper, update} = await renderSettings();
+    expect(wrapper).toContainComponent(TextField, {name: 'success_fee_percent', value: '15', type: 'number'});
+    wrapper.find(TextField, {name: 'success_fee_percent'})!.trigger('onChange', {target: {value: '60'}});
+
+    wrapper.find(SettingsView)!.trigger('onSave', {});
+    await update();
+
+    expect(backend.requests).toHaveLength(1);
+    expect(wrapper).toContainComponent(TextField, {name: 'success_fee_percent', error: 'Enter a whole number from 0 to 50.'});
+  });
+
   it('shows the field the backend refused next to that field', async () => {
     const {wrapper, update} = await renderSettings();
     wrapper.find(Select, {name: 'subscription_action'})!.trigger('onChange', {target: {value: 'cancel_after_delay'}});
