@@ -52,13 +52,15 @@ def open_dispute(state: AccountState, events: EventLog, ids: IdFactory, charge: 
         "id": ids.new("du"), "object": "dispute", "amount": amount if amount is not None else charge["amount"],
         "balance_transactions": [], "charge": charge["id"], "created": shapes.ts(now),
         "currency": charge["currency"], "enhanced_eligibility_types": [],
-        "evidence": {name: None for name in _EVIDENCE_FIELDS},
+        "evidence": {**{name: None for name in _EVIDENCE_FIELDS}, "enhanced_evidence": {}},
         "evidence_details": {"due_by": shapes.ts(now + EVIDENCE_WINDOW), "enhanced_eligibility": {},
-                             "has_evidence": False, "past_due": False, "submission_count": 0},
+                             "has_evidence": False, "past_due": False, "submission_count": 0,
+                             "submission_method": "not_submitted"},
         "is_charge_refundable": False, "livemode": state.livemode, "metadata": {},
-        "network_reason_code": None, "payment_intent": charge["payment_intent"],
+        "network_reason_code": "10.4", "payment_intent": charge["payment_intent"],
         "payment_method_details": {"type": "card", "card": {
-            "brand": card["brand"], "case_type": "chargeback", "network_reason_code": None}},
+            "brand": card["brand"], "case_type": "chargeback", "network": card["network"],
+            "network_reason_code": "10.4"}},
         "reason": reason, "status": "needs_response",
     })
     charge["disputed"] = True
