@@ -213,9 +213,9 @@ def assert_same(view: Analytics, money, counts, took, due, messages, fee: int) -
 
 
 # Each example is a short history on its own account; the two databases share the strategy.
-@settings(max_examples=25, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=50, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(history=st.lists(step, min_size=1, max_size=30), fee=st.integers(0, 50),
+@given(history=st.lists(step, min_size=1, max_size=40), fee=st.integers(0, 50),
        window=st.tuples(st.integers(0, 20), st.integers(0, 20)))
 async def test_analytics_over_any_period_equal_a_recount_of_the_rows(uow_factory, history, fee, window):
     account = StripeAccount(f"acct_1P{next(_accounts):08d}", False)
