@@ -17,6 +17,7 @@ from backend.services.records import (
     NewJob,
     RecoveryRecord,
 )
+from backend.services.takeover_records import TakeoverRepository
 
 
 class StaleRecord(Exception):
@@ -153,6 +154,8 @@ class UnitOfWork(Protocol):
     def stats(self) -> RecoveryStatsRepository: ...
     @property
     def messages(self) -> MessageRepository: ...  # customer outreach (e-mails, SMS, opt-outs)
+    @property
+    def takeovers(self) -> TakeoverRepository: ...  # progress of takeovers of earlier failures
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -1,0 +1,183 @@
+"""Take over invoices that failed before Recoup watched them: start, report progress, walk page by page.
+
+Each page is handled in one transaction with the progress it makes: the recoveries it opens and
+the cursor past it are committed together, so a walk that dies mid-way resumes at the first page
+not committed and never enrols an invoice twice. Enrolment goes through `payment_failed`, the same
+path a failure webhook takes, so every later charge asks the one charge guard.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from backend.domain.billing import StripeAccount
+from backend.domain.takeover import (
+    LOOK_BACK_DEFAULT_DAYS,
+    LOOK_BACK_MAX_DAYS,
+    LOOK_BACK_MIN_DAYS,
+    ListedInvoice,
+    Skip,
+    WalkCursor,
+    after_page,
+    oldest_first,
+    skip_reason,
+)
+from backend.jobs.kinds import JobKind
+from backend.jobs.outcomes import Done, Failed, Outcome
+from backend.jobs.runner import JobDeps, JobRun
+from backend.services.account_settings import load_settings, require_installed
+from backend.services.errors import ActionNotAllowed
+from backend.services.ports import Clock, StripeRequestRejected, StripeUnavailable
+from backend.services.records import NewJob
+from backend.services.stripe_changes import payment_failed
+from backend.services.takeover_records import TakeoverRecord, TakeoverStatus
+from backend.services.unit_of_work import StaleRecord, UnitOfWork, UnitOfWorkFactory
+from backend.services.webhook_events import InvoicePaymentFailed
+
+# An outage is waited out (the runner backs off up to an hour between runs): about a day of tries.
+TAKEOVER_MAX_TRIES = 30
+
+
+class BadLookBack(ValueError):
+    """The look-back is outside the allowed range."""
+
+
+def check_look_back(days: int | None) -> int:
+    """Return the look-back in days, the default when None; raise BadLookBack outside the range."""
+    if days is None:
+        return LOOK_BACK_DEFAULT_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not LOOK_BACK_MIN_DAYS <= days <= LOOK_BACK_MAX_DAYS:
+        raise BadLookBack(f"look_back_days must be a whole number from {LOOK_BACK_MIN_DAYS} to {LOOK_BACK_MAX_DAYS}")
+    return days
+
+
+def takeover_key(takeover_id: str) -> str:
+    return f"takeover:{takeover_id}"
+
+
+async def start_takeover(uow_factory: UnitOfWorkFactory, clock: Clock, account: StripeAccount,
+                         look_back_days: int | None = None) -> tuple[TakeoverRecord, bool]:
+    """Start a takeover, or return the one already running; the flag says whether this call started it."""
+    days = check_look_back(look_back_days)
+    now = clock.now()
+    try:
+        async with uow_factory() as uow:
+            await require_installed(uow, account)
+            if not (await load_settings(uow, account)).enabled:
+                raise ActionNotAllowed("switch recovery on in Settings before taking over failed invoices")
+            running = await _running(uow, account)
+            if running is not None:
+                return running, False
+            since = now - timedelta(days=days)
+            cursor = WalkCursor.begin(since, now)
+            record = TakeoverRecord(
+                id=f"tko_{uuid.uuid4().hex[:24]}", account_id=account.id, livemode=account.livemode,
+                status=TakeoverStatus.RUNNING, look_back_days=days, since=since, until=now,
+                cursor_start=cursor.start, cursor_window=cursor.window, cursor_after=None,
+                scanned=0, enrolled=0, skipped={}, started_at=now)
+            await uow.takeovers.add(record)
+            await uow.jobs.enqueue(NewJob(kind=JobKind.TAKE_OVER, account=account, run_at=now,
+                                          payload={"takeover_id": record.id}, dedupe_key=takeover_key(record.id),
+                                          max_tries=TAKEOVER_MAX_TRIES), now)
+            await uow.commit()
+            return record, True
+    except StaleRecord:
+        # Two starts at once: the other one inserted the running takeover first.
+        async with uow_factory() as uow:
+            running = await _running(uow, account)
+        if running is None:
+            raise
+        return running, False
+
+
+async def takeover_progress(uow_factory: UnitOfWorkFactory, account: StripeAccount) -> TakeoverRecord | None:
+    """The account's running takeover, else its latest one, else None."""
+    async with uow_factory() as uow:
+        return await uow.takeovers.latest(account)
+
+
+async def _running(uow: UnitOfWork, account: StripeAccount) -> TakeoverRecord | None:
+    latest = await uow.takeovers.latest(account)
+    return latest if latest is not None and latest.status == TakeoverStatus.RUNNING else None
+
+
+async def take_over(deps: JobDeps, run: JobRun) -> Outcome:
+    """Walk the account's open, automatically charged invoices oldest first, one committed page at a time."""
+    takeover_id = str(run.job.payload["takeover_id"])
+    while True:
+        async with deps.uow_factory() as uow:
+            record = await uow.takeovers.get(takeover_id)
+            if record is None or record.status != TakeoverStatus.RUNNING:
+                await run.finish(uow)
+                await uow.commit()
+                return Done()
+            if record.cursor.done:
+                record.status, record.finished_at = TakeoverStatus.DONE, deps.clock.now()
+                await uow.takeovers.save(record)
+                await run.finish(uow)
+                await uow.commit()
+                return Done()
+        try:
+            await _next_page(deps, record)
+        except StripeRequestRejected as refused:
+            return await _give_up(deps, run, record, f"Stripe refused the invoice list: {refused}")
+        except StripeUnavailable as error:
+            if run.job.tries >= run.job.max_tries:
+                return await _give_up(deps, run, record, f"Stripe stayed unavailable: {error}")
+            raise  # the runner tries again later; the walk resumes at the cursor
+
+
+async def _next_page(deps: JobDeps, record: TakeoverRecord) -> None:
+    cursor = record.cursor
+    page = await deps.gateway.list_invoice_page(
+        record.account, status="open", collection_method="charge_automatically",
+        created_gte=_at(cursor.start), created_lt=_at(cursor.end), starting_after=cursor.after)
+    step = after_page(cursor, page)
+    now = deps.clock.now()
+    async with deps.uow_factory() as uow:
+        if step.handle:
+            for listed in oldest_first(page):
+                outcome = await _take(uow, record.account, listed, now)
+                if outcome is None:
+                    record.enrolled += 1
+                else:
+                    record.skipped[outcome] = record.skipped.get(outcome, 0) + 1
+                record.scanned += 1
+        record.pages += 1
+        record.move_to(step.cursor)
+        # Raises StaleRecord if another worker moved the same takeover meanwhile: this page's
+        # enrolments roll back with it.
+        await uow.takeovers.save(record)
+        await uow.commit()
+
+
+async def _take(uow: UnitOfWork, account: StripeAccount, listed: ListedInvoice, now: datetime) -> str | None:
+    """Enrol one listed invoice; return why not, or None when a recovery was opened."""
+    invoice = listed.invoice
+    managed = await uow.recoveries.for_invoice(account, invoice.id) is not None
+    skip = skip_reason(listed, managed_by_recoup=managed)
+    if skip is not None:
+        return skip.value
+    opened = await payment_failed(uow, InvoicePaymentFailed(
+        account=account, invoice_id=invoice.id, customer_id=invoice.customer_id,
+        subscription_id=invoice.subscription_id, amount_due=invoice.amount_due,
+        amount_remaining=invoice.amount_remaining, currency=invoice.currency,
+        billing_reason=invoice.billing_reason, collection_method=invoice.collection_method,
+        attempt_count=invoice.attempt_count, next_payment_attempt=invoice.next_payment_attempt,
+        at=now), now)
+    return None if opened == "recovery opened" else Skip.NOT_RECOVERED.value
+
+
+async def _give_up(deps: JobDeps, run: JobRun, record: TakeoverRecord, why: str) -> Outcome:
+    async with deps.uow_factory() as uow:
+        current = await uow.takeovers.get(record.id)
+        if current is not None and current.status == TakeoverStatus.RUNNING:
+            current.status, current.finished_at, current.error = TakeoverStatus.FAILED, deps.clock.now(), why[:1000]
+            await uow.takeovers.save(current)
+            await uow.commit()
+    return Failed(why)
+
+
+def _at(unix: int) -> datetime:
+    return datetime.fromtimestamp(unix, tz=UTC)
