@@ -73,6 +73,11 @@ def skip_reason(listed: ListedInvoice, *, managed_by_recoup: bool) -> Skip | Non
     return None
 
 
+def walk_end(until: datetime) -> int:
+    """The walk's exclusive bound in unix seconds: the second the takeover began is still scanned."""
+    return int(until.timestamp()) + 1
+
+
 @dataclass(frozen=True)
 class WalkCursor:
     """Where the walk stands: every invoice created before `start` has been handled."""
@@ -84,7 +89,7 @@ class WalkCursor:
 
     @classmethod
     def begin(cls, since: datetime, until: datetime) -> WalkCursor:
-        start, end = int(since.timestamp()), int(until.timestamp())
+        start, end = int(since.timestamp()), walk_end(until)
         return cls(start=start, until=end, window=max(1, min(86_400, end - start)))
 
     @property

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from backend.domain.billing import StripeAccount
-from backend.domain.takeover import WalkCursor
+from backend.domain.takeover import WalkCursor, walk_end
 
 
 class TakeoverStatus(StrEnum):
@@ -44,7 +44,7 @@ class TakeoverRecord:
 
     @property
     def cursor(self) -> WalkCursor:
-        return WalkCursor(start=self.cursor_start, until=int(self.until.timestamp()),
+        return WalkCursor(start=self.cursor_start, until=walk_end(self.until),
                           window=self.cursor_window, after=self.cursor_after)
 
     def move_to(self, cursor: WalkCursor) -> None:

@@ -19,7 +19,7 @@ from backend.domain.takeover import (
     skip_reason,
 )
 
-SINCE, UNTIL = 1_700_000_000, 1_700_000_000 + 60 * 86_400
+SINCE, UNTIL = 1_700_000_000, 1_700_000_000 + 60 * 86_400 + 1
 
 
 def invoice(invoice_id: str, created: int, **changes: object) -> Invoice:
@@ -43,7 +43,7 @@ def stripe_list(stored: list[tuple[int, str]], gte: int, lt: int, after: str | N
 
 def walk(stored: list[tuple[int, str]]) -> tuple[list[str], int]:
     cursor, seen, requests = WalkCursor.begin(datetime.fromtimestamp(SINCE, tz=UTC),
-                                              datetime.fromtimestamp(UNTIL, tz=UTC)), [], 0
+                                              datetime.fromtimestamp(UNTIL - 1, tz=UTC)), [], 0
     while not cursor.done:
         page = stripe_list(stored, cursor.start, cursor.end, cursor.after)
         requests += 1
