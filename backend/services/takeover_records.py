@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -46,6 +46,11 @@ class TakeoverRecord:
     def cursor(self) -> WalkCursor:
         return WalkCursor(start=self.cursor_start, until=walk_end(self.until),
                           window=self.cursor_window, after=self.cursor_after)
+
+    @property
+    def walked_until(self) -> datetime:
+        """Every invoice created before this moment has been handled."""
+        return datetime.fromtimestamp(self.cursor_start, tz=UTC)
 
     def move_to(self, cursor: WalkCursor) -> None:
         self.cursor_start, self.cursor_window, self.cursor_after = cursor.start, cursor.window, cursor.after

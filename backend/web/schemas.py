@@ -210,6 +210,7 @@ class Takeover(ApiModel):
     status: TakeoverStatusName
     look_back_days: int
     since: str = Field(description="invoices created from this moment up to started_at are scanned")
+    walked_until: str = Field(description="every invoice created before this moment has been handled")
     scanned: int = Field(description="open, automatically charged invoices read so far")
     enrolled: int = Field(description="recoveries the takeover opened")
     skipped: dict[str, int] = Field(description=(

@@ -23,6 +23,7 @@ def _model(record: TakeoverRecord | None) -> schemas.TakeoverResponse:
     return schemas.TakeoverResponse(takeover=schemas.Takeover(
         id=record.id, status=cast(schemas.TakeoverStatusName, record.status),
         look_back_days=record.look_back_days, since=record.since.isoformat(),
+        walked_until=min(record.walked_until, record.started_at or record.until).isoformat(),
         scanned=record.scanned, enrolled=record.enrolled, skipped=dict(sorted(record.skipped.items())),
         started_at=record.started_at.isoformat() if record.started_at else "",
         finished_at=record.finished_at.isoformat() if record.finished_at else None, error=record.error))

@@ -603,6 +603,11 @@ export interface components {
              * @enum {string}
              */
             status: "running" | "done" | "failed";
+            /**
+             * Walked Until
+             * @description every invoice created before this moment has been handled
+             */
+            walked_until: string;
         };
         /** TakeoverResponse */
         TakeoverResponse: {
