@@ -37,6 +37,9 @@ from backend.services.webhook_events import InvoicePaymentFailed
 
 # An outage is waited out (the runner backs off up to an hour between runs): about a day of tries.
 TAKEOVER_MAX_TRIES = 30
+# Pages one run walks before handing on to a fresh job at its cursor: a run stays well inside its
+# lease, and other jobs get their turn on a long walk.
+PAGES_PER_RUN = 100
 
 
 class BadLookBack(ValueError):
@@ -52,8 +55,12 @@ def check_look_back(days: int | None) -> int:
     return days
 
 
-def takeover_key(takeover_id: str) -> str:
-    return f"takeover:{takeover_id}"
+def _walk_job(record: TakeoverRecord, now: datetime) -> NewJob:
+    """The job that walks on from the takeover's cursor: a fresh job per stretch, so its tries are its own."""
+    cursor = record.cursor
+    key = f"takeover:{record.id}:from-{cursor.start}" + (f"-after-{cursor.after}" if cursor.after else "")
+    return NewJob(kind=JobKind.TAKE_OVER, account=record.account, run_at=now, payload={"takeover_id": record.id},
+                  dedupe_key=key, max_tries=TAKEOVER_MAX_TRIES)
 
 
 async def start_takeover(uow_factory: UnitOfWorkFactory, clock: Clock, account: StripeAccount,
@@ -64,10 +71,17 @@ async def start_takeover(uow_factory: UnitOfWorkFactory, clock: Clock, account: 
     try:
         async with uow_factory() as uow:
             await require_installed(uow, account)
+            installed = await uow.accounts.get(account)
             if not (await load_settings(uow, account)).enabled:
                 raise ActionNotAllowed("switch recovery on in Settings before taking over failed invoices")
             running = await _running(uow, account)
-            if running is not None:
+            if running is not None and installed is not None and running.started_at is not None \
+                    and running.started_at < installed.installed_at:
+                # Its job was cancelled when the app was uninstalled; this install starts afresh.
+                running.status, running.finished_at = TakeoverStatus.FAILED, now
+                running.error = "the app was uninstalled while it ran"
+                await uow.takeovers.save(running)
+            elif running is not None:
                 return running, False
             since = now - timedelta(days=days)
             cursor = WalkCursor.begin(since, now)
@@ -77,9 +91,7 @@ async def start_takeover(uow_factory: UnitOfWorkFactory, clock: Clock, account: 
                 cursor_start=cursor.start, cursor_window=cursor.window, cursor_after=None,
                 scanned=0, enrolled=0, skipped={}, started_at=now)
             await uow.takeovers.add(record)
-            await uow.jobs.enqueue(NewJob(kind=JobKind.TAKE_OVER, account=account, run_at=now,
-                                          payload={"takeover_id": record.id}, dedupe_key=takeover_key(record.id),
-                                          max_tries=TAKEOVER_MAX_TRIES), now)
+            await uow.jobs.enqueue(_walk_job(record, now), now)
             await uow.commit()
             return record, True
     except StaleRecord:
@@ -105,16 +117,20 @@ async def _running(uow: UnitOfWork, account: StripeAccount) -> TakeoverRecord | 
 async def take_over(deps: JobDeps, run: JobRun) -> Outcome:
     """Walk the account's open, automatically charged invoices oldest first, one committed page at a time."""
     takeover_id = str(run.job.payload["takeover_id"])
-    while True:
+    for page in range(PAGES_PER_RUN + 1):
         async with deps.uow_factory() as uow:
             record = await uow.takeovers.get(takeover_id)
             if record is None or record.status != TakeoverStatus.RUNNING:
                 await run.finish(uow)
                 await uow.commit()
                 return Done()
-            if record.cursor.done:
-                record.status, record.finished_at = TakeoverStatus.DONE, deps.clock.now()
-                await uow.takeovers.save(record)
+            if record.cursor.done or page == PAGES_PER_RUN:
+                now = deps.clock.now()
+                if record.cursor.done:
+                    record.status, record.finished_at = TakeoverStatus.DONE, now
+                    await uow.takeovers.save(record)
+                else:
+                    await uow.jobs.enqueue(_walk_job(record, now), now)
                 await run.finish(uow)
                 await uow.commit()
                 return Done()
@@ -126,6 +142,7 @@ async def take_over(deps: JobDeps, run: JobRun) -> Outcome:
             if run.job.tries >= run.job.max_tries:
                 return await _give_up(deps, run, record, f"Stripe stayed unavailable: {error}")
             raise  # the runner tries again later; the walk resumes at the cursor
+    raise AssertionError("unreachable: the last round hands on or finishes")
 
 
 async def _next_page(deps: JobDeps, record: TakeoverRecord) -> None:

@@ -17,6 +17,8 @@ from backend.domain.billing import StripeAccount
 from backend.jobs.kinds import JobKind
 from backend.jobs.outcomes import Outcome, Parked
 from backend.jobs.runner import JobDeps, JobRun, JobRunner
+from backend.services import takeover
+from backend.services.account_settings import save_settings
 from backend.services.stripe_changes import payment_failed
 from backend.services.takeover import start_takeover, take_over, takeover_progress
 from backend.services.webhook_events import InvoicePaymentFailed
@@ -197,8 +199,9 @@ async def test_a_takeover_enrols_each_failed_unmanaged_invoice_once_oldest_first
     assert 429 not in wire.statuses and set(wire.statuses) == {200}
 
 
-async def test_a_walk_killed_half_way_resumes_at_the_last_committed_page_and_enrols_nothing_twice(wired):
+async def test_a_walk_killed_half_way_resumes_at_the_last_committed_page_and_enrols_nothing_twice(wired, monkeypatch):
     stack, wire = wired
+    monkeypatch.setattr(takeover, "PAGES_PER_RUN", 5)  # the walk also hands on to fresh jobs on the way
     account, books = await prepared(stack)
     await start_takeover(stack.uow_factory, stack.clock, account)
     wire.kill_at_page = wire.list_pages + 14
@@ -228,3 +231,22 @@ async def test_a_second_start_while_one_runs_returns_the_running_one(wired):
 
     assert first_fresh and not second_fresh
     assert second.id == first.id and second.look_back_days == 60
+
+
+async def test_a_takeover_cut_short_by_an_uninstall_does_not_block_the_next_install(wired):
+    stack, _wire = wired
+    account = await stack.install()
+    first, _ = await start_takeover(stack.uow_factory, stack.clock, account)
+    stack.sim.uninstall_account(account)
+    await stack.settle()
+    stack.clock.advance(timedelta(days=1))
+    stack.sim.install_account(account.id)
+    await stack.settle()
+    await save_settings(stack.uow_factory, stack.clock, account, {"enabled": True})
+
+    second, fresh = await start_takeover(stack.uow_factory, stack.clock, account)
+    async with stack.uow_factory() as uow:
+        old = await uow.takeovers.get(first.id)
+
+    assert fresh and second.id != first.id
+    assert old is not None and old.status == "failed" and old.error == "the app was uninstalled while it ran"
