@@ -19,6 +19,7 @@ from backend.jobs.outcomes import Outcome, Parked
 from backend.jobs.runner import JobDeps, JobRun, JobRunner
 from backend.services import takeover
 from backend.services.account_settings import save_settings
+from backend.services.ports import StripeRequestRejected
 from backend.services.stripe_changes import payment_failed
 from backend.services.takeover import start_takeover, take_over, takeover_progress
 from backend.services.webhook_events import InvoicePaymentFailed
@@ -250,3 +251,52 @@ async def test_a_takeover_cut_short_by_an_uninstall_does_not_block_the_next_inst
 
     assert fresh and second.id != first.id
     assert old is not None and old.status == "failed" and old.error == "the app was uninstalled while it ran"
+
+
+async def small_history(stack: Stack, account: StripeAccount, count: int = 3) -> list[str]:
+    subscription = _failing_subscription(stack.sim, account)
+    invoices = []
+    for _ in range(count):
+        stack.clock.advance(timedelta(days=1))
+        invoices.append(stack.sim.create_failed_invoice(account, subscription))
+    return invoices
+
+
+async def test_stripe_unavailable_mid_walk_is_waited_out_and_the_walk_carries_on(wired):
+    stack, _wire = wired
+    account = await stack.install()
+    invoices = await small_history(stack, account)
+    await start_takeover(stack.uow_factory, stack.clock, account)
+    # More 503s than the gateway's own retries: the job itself has to come back later.
+    stack.sim.faults.inject(503, count=8, account=account.id, path_prefix="/v1/invoices")
+    runner = takeover_runner(stack)
+
+    await runner.drain()
+    waiting = await takeover_progress(stack.uow_factory, account)
+    stack.clock.advance(timedelta(hours=2))
+    await runner.drain()
+    stack.clock.advance(timedelta(hours=2))
+    await runner.drain()
+    finished = await takeover_progress(stack.uow_factory, account)
+
+    assert waiting.status == "running" and waiting.scanned == 0
+    assert finished.status == "done" and finished.enrolled == len(invoices)
+    assert sorted(await enrolment_order(stack, account)) == sorted(invoices)
+
+
+async def test_a_list_stripe_refuses_ends_the_takeover_as_failed_with_the_reason(wired, monkeypatch):
+    stack, _wire = wired
+    account = await stack.install()
+    await small_history(stack, account, 1)
+    await start_takeover(stack.uow_factory, stack.clock, account)
+
+    async def refused(*_args: object, **_kwargs: object) -> None:
+        raise StripeRequestRejected("This application does not have the required permissions", code="permission",
+                                    http_status=403)
+
+    monkeypatch.setattr(stack.gateway, "list_invoice_page", refused)
+    await takeover_runner(stack).drain()
+    failed = await takeover_progress(stack.uow_factory, account)
+
+    assert failed.status == "failed" and "required permissions" in (failed.error or "")
+    assert failed.finished_at is not None
