@@ -137,6 +137,12 @@ async def take_over(deps: JobDeps, run: JobRun) -> Outcome:
         try:
             await _next_page(deps, record)
         except StripeRequestRejected as refused:
+            if record.cursor.after is not None and refused.param == "starting_after":
+                # The invoice the crowded second was paged after is no longer open (paid meanwhile),
+                # so it left the filtered list: read that second again from its start. Invoices
+                # already handled are found managed and counted again as skipped, never enrolled twice.
+                await _restart_second(deps, record)
+                continue
             return await _give_up(deps, run, record, f"Stripe refused the invoice list: {refused}")
         except StripeUnavailable as error:
             if run.job.tries >= run.job.max_tries:
@@ -165,6 +171,13 @@ async def _next_page(deps: JobDeps, record: TakeoverRecord) -> None:
         record.move_to(step.cursor)
         # Raises StaleRecord if another worker moved the same takeover meanwhile: this page's
         # enrolments roll back with it.
+        await uow.takeovers.save(record)
+        await uow.commit()
+
+
+async def _restart_second(deps: JobDeps, record: TakeoverRecord) -> None:
+    async with deps.uow_factory() as uow:
+        record.cursor_after = None
         await uow.takeovers.save(record)
         await uow.commit()
 

@@ -300,3 +300,38 @@ async def test_a_list_stripe_refuses_ends_the_takeover_as_failed_with_the_reason
 
     assert failed.status == "failed" and "required permissions" in (failed.error or "")
     assert failed.finished_at is not None
+
+
+async def test_a_crowded_second_is_read_again_when_its_cursor_invoice_is_paid_between_pages(wired):
+    stack, _wire = wired
+    account = await stack.install()
+    subscription = _failing_subscription(stack.sim, account)
+    stack.clock.advance(timedelta(days=1))
+    crowded = [stack.sim.create_failed_invoice(account, subscription) for _ in range(130)]  # all in one second
+    stack.clock.advance(timedelta(hours=1))
+    await start_takeover(stack.uow_factory, stack.clock, account)
+    listing = stack.gateway.list_invoice_page
+    pages: list[str | None] = []
+    paid: list[str] = []
+
+    async def paid_between_pages(*args, **kwargs):
+        page = await listing(*args, **kwargs)
+        pages.append(kwargs.get("starting_after"))
+        one_second = kwargs["created_lt"] - kwargs["created_gte"] == timedelta(seconds=1)
+        if one_second and page.has_more and kwargs.get("starting_after") is None and not paid:
+            # The customer pays the invoice the walk is about to page after.
+            paid.append(page.invoices[-1].invoice.id)
+            stack.sim.pay_invoice_out_of_band(account, paid[0])
+        return page
+
+    stack.gateway.list_invoice_page = paid_between_pages  # type: ignore[method-assign]
+    await takeover_runner(stack).drain()
+    finished = await takeover_progress(stack.uow_factory, account)
+    order = await enrolment_order(stack, account)
+
+    assert finished.status == "done"
+    assert len(order) == len(set(order)) == finished.enrolled
+    assert any(pages)  # it did page after an invoice once the second was read again
+    # Enrolled while still open when listed (its payment reaches the recovery by webhook), once.
+    assert sorted(order) == sorted(crowded)
+    assert finished.skipped == {"managed_by_recoup": 99}  # the second's first page, read twice
