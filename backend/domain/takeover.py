@@ -3,8 +3,9 @@
 Stripe lists newest first and has no ascending order. The walk therefore moves a created-time
 window forward from the start of the look-back: a window is read as one page only when it fits
 in one page (`has_more` false), and that page is then handled oldest first. A window that does
-not fit is halved and read again; a single second holding more than a page of invoices is read
-page by page with `starting_after` (everything in it was created at the same moment). The
+not fit is halved (or cut just before the oldest invoice seen) and read again; a single second
+holding more than a page of invoices is read page by page with `starting_after` (everything in it
+was created at the same moment). The
 cursor is three numbers and an id, so a restarted walk carries on from the last committed page.
 """
 
@@ -114,8 +115,12 @@ def after_page(cursor: WalkCursor, page: InvoicePage) -> Step:
     """Decide from one page read at `cursor` whether it is handled and where the walk goes next."""
     span = cursor.end - cursor.start
     if page.has_more and span > 1 and cursor.after is None:
-        # The window holds more than a page: handling this page would not be oldest first.
-        return Step(False, replace(cursor, window=max(1, span // 2)))
+        # The window holds more than a page: handling this page would not be oldest first. Halve it,
+        # or end it just before the oldest invoice seen when that is sooner (what lies before is
+        # unknown, what lies after is more than a page); that oldest invoice's own second comes next.
+        oldest = int(page.invoices[-1].invoice.created.timestamp()) if page.invoices else cursor.end
+        before_oldest = oldest - cursor.start
+        return Step(False, replace(cursor, window=max(1, min(span // 2, before_oldest) if before_oldest > 0 else 1)))
     if page.has_more and page.invoices:
         # One crowded second: page through it, then move on.
         return Step(True, replace(cursor, window=1, after=page.invoices[-1].invoice.id))

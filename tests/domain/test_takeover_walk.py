@@ -72,11 +72,13 @@ def test_the_walk_hands_over_every_invoice_of_the_look_back_once_oldest_first(st
 
 
 def test_a_second_holding_more_than_a_page_is_read_page_by_page() -> None:
-    stored = [(SINCE + 100, f"in_{n:05d}") for n in range(250)] + [(SINCE + 99, "in_first")]
+    crowded = SINCE + 30 * 86_400 + 7
+    stored = [(crowded, f"in_{n:05d}") for n in range(250)] + [(crowded - 1, "in_first")]
 
-    seen, _requests = walk(stored)
+    seen, requests = walk(stored)
 
     assert seen[0] == "in_first" and sorted(seen[1:]) == sorted(i for _, i in stored[:250])
+    assert requests <= 25  # the window is cut before the crowded second, not halved down to it (82 requests)
 
 
 def test_evenly_spread_invoices_cost_about_one_request_per_page() -> None:
