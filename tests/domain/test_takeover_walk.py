@@ -78,7 +78,7 @@ def test_a_second_holding_more_than_a_page_is_read_page_by_page() -> None:
     seen, requests = walk(stored)
 
     assert seen[0] == "in_first" and sorted(seen[1:]) == sorted(i for _, i in stored[:250])
-    assert requests <= 25  # the window is cut before the crowded second, not halved down to it (82 requests)
+    assert requests <= 25  # the window is cut before the crowded second, not halved down to it (halving alone took 82)
 
 
 def test_evenly_spread_invoices_cost_about_one_request_per_page() -> None:
