@@ -39,7 +39,7 @@ from backend.outreach_wiring import build_mailer, build_outreach
 from backend.scheduler import build_scheduler
 from backend.services.outreach_ports import Mailer
 from backend.services.ports import Clock, StripeGateway
-from backend.web import api, health, openapi, pages, sms_api
+from backend.web import api, health, openapi, pages, sms_api, takeover_api
 from backend.web.context import AppContext
 from backend.web.cors import DashboardCors
 from backend.web.errors import KNOWN_ERRORS, error_response, handle_known_error
@@ -100,6 +100,7 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
         *api.ROUTES,
         *openapi.ROUTES,
         *sms_api.ROUTES,
+        *takeover_api.ROUTES,
         *pages.ROUTES,
         *health.ROUTES,
         Route("/metrics", metrics_endpoint(metrics, engine, clock)),

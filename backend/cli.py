@@ -1,4 +1,4 @@
-"""Command line: `python -m backend serve | migrate | api | openapi`."""
+"""Command line: `python -m backend serve | migrate | api | takeover | openapi`."""
 
 from __future__ import annotations
 
@@ -62,6 +62,23 @@ async def _call_api(config: Config, args: argparse.Namespace) -> int:
     return 0 if response.is_success else 1
 
 
+async def _take_over(config: Config, args: argparse.Namespace) -> int:
+    import httpx
+    from rich.console import Console
+
+    from backend.takeover_command import run_takeover
+
+    base = args.base or config.public_base_url
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            return await run_takeover(http, account_id=args.account, livemode=args.livemode,
+                                      look_back_days=args.look_back_days, wait=not args.no_wait,
+                                      secret=config.app_secrets[0], console=Console())
+    except httpx.HTTPError as error:
+        print(f"recoup: could not reach {base}: {error}", file=sys.stderr)
+        return 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recoup", description="Recoup payment recovery service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     api.add_argument("--mode", choices=["test", "live"], default="test")
     api.add_argument("--data", help="JSON object: query parameters for GET, the body otherwise")
     api.add_argument("--base", help="Recoup's address (default: PUBLIC_BASE_URL)")
+    takeover = commands.add_parser("takeover", help="take over the account's earlier failed invoices, showing progress")
+    takeover.add_argument("--account", required=True, help="the Stripe account (acct_…)")
+    takeover.add_argument("--livemode", action="store_true", help="the live-mode install (default: test mode)")
+    takeover.add_argument("--look-back-days", type=int, help="how far back to scan, 1-365 (default 60)")
+    takeover.add_argument("--no-wait", action="store_true", help="start it and return at once")
+    takeover.add_argument("--base", help="Recoup's address (default: PUBLIC_BASE_URL)")
     return parser
 
 
@@ -92,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "api":
         return asyncio.run(_call_api(config, args))
+    if args.command == "takeover":
+        return asyncio.run(_take_over(config, args))
     _configure_logging(config)
     if args.command == "migrate":
         asyncio.run(_migrate(config))

@@ -15,6 +15,7 @@ class JobKind(StrEnum):
     RESTORE_COLLECTION = "restore_collection"  # give Stripe back the automatic collection Recoup paused
     CANCEL_SUBSCRIPTION = "cancel_subscription"  # a delayed cancellation, checked again when it is due
     SEND_MESSAGE = "send_message"  # one customer e-mail or text (services/outreach_sending.py)
+    TAKE_OVER = "take_over"  # walk an account's earlier failed invoices, oldest first (services/takeover.py)
 
 
 def message_key(recovery_id: str, channel: str, step: str, suffix: str = "") -> str:

@@ -11,6 +11,7 @@ from backend.services.outreach_sending import send_message
 from backend.services.overdue_chase import chase_overdue
 from backend.services.queued_events import apply_event
 from backend.services.retry_payment import pay_invoice
+from backend.services.takeover import take_over
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     JobKind.APPLY_EVENT: apply_event,
@@ -22,4 +23,5 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     JobKind.RESTORE_COLLECTION: restore_collection,
     JobKind.CANCEL_SUBSCRIPTION: cancel_subscription_later,
     JobKind.SEND_MESSAGE: send_message,
+    JobKind.TAKE_OVER: take_over,
 }

@@ -17,6 +17,7 @@ from backend.domain.billing import (
     StripeAccount,
     Subscription,
 )
+from backend.domain.takeover import InvoicePage
 
 
 class Clock(Protocol):
@@ -66,6 +67,12 @@ class StripeGateway(Protocol):
                       collection_method: str | None = None, subscription_id: str | None = None,
                       customer_id: str | None = None, created_gte: datetime | None = None,
                       created_lt: datetime | None = None) -> AsyncIterator[Invoice]: ...
+
+    async def list_invoice_page(self, account: StripeAccount, *, status: str, collection_method: str,
+                                created_gte: datetime, created_lt: datetime,
+                                starting_after: str | None = None) -> InvoicePage:
+        """One page (up to 100) of invoices, newest first, each with its subscription's status."""
+        ...
 
     async def retrieve_charge(self, account: StripeAccount, charge_id: str) -> SettledCharge: ...
 

@@ -18,6 +18,7 @@ from backend.services.records import (
     NewJob,
     RecoveryRecord,
 )
+from backend.services.takeover_records import TakeoverRepository
 
 
 class StaleRecord(Exception):
@@ -160,6 +161,8 @@ class UnitOfWork(Protocol):
     def messages(self) -> MessageRepository: ...  # customer outreach (e-mails, SMS, opt-outs)
     @property
     def analytics(self) -> AnalyticsRepository: ...  # daily buckets for any period
+    @property
+    def takeovers(self) -> TakeoverRepository: ...  # progress of takeovers of earlier failures
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -65,6 +65,9 @@ def paginate(state: AccountState, items: list[dict[str, Any]], params: dict[str,
     limit = to_int(params.get("limit", 10), "limit")
     if not 1 <= limit <= 100:
         raise invalid_request("Invalid limit: must be between 1 and 100", param="limit")
+    if params.get("starting_after") and params.get("ending_before"):
+        raise invalid_request("Received both starting_after and ending_before parameters. Please pass "
+                              "in only one.")
     ids = [item["id"] for item in items]
     start, stop = 0, len(items)
     if params.get("starting_after"):

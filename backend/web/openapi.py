@@ -93,6 +93,16 @@ def _paths() -> dict[str, Any]:
                 _query("to", "last day, YYYY-MM-DD (UTC), included; default today", type="string", format="date"),
             ], "responses": {**_ok(schemas.Analytics)}},
         },
+        "/api/v1/takeover": {
+            "get": {"operationId": "getTakeover", "parameters": _IDENTITY, "responses": _ok(schemas.TakeoverResponse)},
+            "post": {"operationId": "startTakeover",
+                     "requestBody": _body({"look_back_days": {
+                         "type": "integer", "minimum": 1, "maximum": 365,
+                         "description": "how far back to scan; 60 when left out"}}, []),
+                     "responses": {"202": {"description": "a takeover started", "content": {"application/json": {
+                         "schema": {"$ref": _REF.format(model="TakeoverResponse")}}}},
+                                   **_ok(schemas.TakeoverResponse)}},
+        },
         "/api/v1/sms/credentials": {
             "get": {"operationId": "getSmsCredentials", "parameters": _IDENTITY,
                     "responses": _ok(schemas.SmsCredentials)},

@@ -280,6 +280,31 @@ class SmsCredentials(ApiModel):
     from_number: str | None
 
 
+TakeoverStatusName = Literal["running", "done", "failed"]
+
+
+class Takeover(ApiModel):
+    """A scan of the account's open, automatically charged invoices that enrols the failed ones."""
+
+    id: str
+    status: TakeoverStatusName
+    look_back_days: int
+    since: str = Field(description="invoices created from this moment up to started_at are scanned")
+    walked_until: str = Field(description="every invoice created before this moment has been handled")
+    scanned: int = Field(description="open, automatically charged invoices read so far")
+    enrolled: int = Field(description="recoveries the takeover opened")
+    skipped: dict[str, int] = Field(description=(
+        "invoices left alone, by reason: never_attempted, managed_by_recoup, tagged_by_recoup, "
+        "collection_paused, subscription_stopped, not_open, not_recovered"))
+    started_at: str
+    finished_at: str | None
+    error: str | None = Field(description="why a failed takeover stopped")
+
+
+class TakeoverResponse(ApiModel):
+    takeover: Takeover | None = Field(description="the running takeover, else the latest one; null if none yet")
+
+
 class ApiError(ApiModel):
     # `field` is left out, not null, when the error concerns no one field.
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=False)
@@ -295,4 +320,4 @@ class ErrorResponse(ApiModel):
 
 RESPONSE_MODELS: tuple[type[ApiModel], ...] = (
     SettingsResponse, RecoveryResponse, RecoveryActionResponse, RecoveryList, Overview, SmsCredentials,
-    ErrorResponse, Analytics)
+    TakeoverResponse, ErrorResponse, Analytics)

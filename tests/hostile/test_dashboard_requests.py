@@ -9,14 +9,15 @@ import httpx
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from backend.web import takeover_api
 from backend.web.api import ROUTES
 from tests.builders import dashboard_signature
 from tests.hostile.conftest import HOSTILE
 from tests.hostile.strategies import account_ids, dashboard_extras, invoice_segments, query_strings, user_ids
 from tests.hostile.support import assert_client_error, assert_no_traceback, install_and_enable, snapshot
 
-ROUTE_METHODS = sorted((route.path, method) for route in ROUTES for method in route.methods or ()
-                       if method != "HEAD")
+ROUTE_METHODS = sorted((route.path, method) for route in [*ROUTES, *takeover_api.ROUTES]
+                       for method in route.methods or () if method != "HEAD")
 
 
 def _signature_for(user_id: Any, account_id: Any) -> dict[str, str]:

@@ -12,14 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.adapters.db.tables import AccountSettingsRow, JobRow, RecoveryRow
 from backend.simulator.behaviours import Declines
+from backend.web import takeover_api
 from backend.web.api import ROUTES
 from tests.builders import dashboard_signature
 from tests.hostile.conftest import HOSTILE
 from tests.scenarios.test_recovery_flows import failed_subscription_invoice
 
 USER_B = "usr_1Intruder"
-ROUTE_METHODS = sorted((route.path, method) for route in ROUTES for method in route.methods or ()
-                       if method != "HEAD")
+ROUTE_METHODS = sorted((route.path, method) for route in [*ROUTES, *takeover_api.ROUTES]
+                       for method in route.methods or () if method != "HEAD")
 ACTIONS = ["retry_now", "pause", "resume", "stop", "enrol"]
 
 

@@ -239,3 +239,20 @@ async def test_form_encoding_with_bracketed_expand(http: httpx.AsyncClient, sim:
     body = response.json()
     assert body["customer"]["object"] == "customer"
     assert body["payments"]["data"][0]["object"] == "invoice_payment"
+
+
+async def test_a_list_refuses_both_cursors_at_once_and_expands_each_invoices_subscription(
+        sim: Simulator, account: StripeAccount, client: stripe.StripeClient) -> None:
+    customer = sim.create_customer(account)
+    sim.attach_card(account, customer, Declines("generic_decline"))
+    subscription = sim.create_subscription(account, customer)
+    failed = sim.create_failed_invoice(account, subscription)
+
+    with pytest.raises(stripe.InvalidRequestError) as both:
+        await client.v1.invoices.list_async({"starting_after": failed, "ending_before": failed}, opts(account))
+    listed = await client.v1.invoices.list_async(
+        {"status": "open", "expand": ["data.parent.subscription_details.subscription"]}, opts(account))
+
+    assert "starting_after and ending_before" in str(both.value.user_message)
+    details = listed.data[0].to_dict()["parent"]["subscription_details"]
+    assert details["subscription"]["id"] == subscription and details["subscription"]["status"] == "past_due"

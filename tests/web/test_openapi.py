@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backend.web import api, sms_api
+from backend.web import api, sms_api, takeover_api
 from backend.web.openapi import openapi_document
 
 COMMITTED = Path(__file__).resolve().parents[2] / "stripe-app" / "src" / "api" / "openapi.json"
@@ -20,7 +20,7 @@ def test_the_uis_copy_of_the_api_document_is_current() -> None:
 def test_every_dashboard_route_is_described() -> None:
     described = set(openapi_document()["paths"])
 
-    assert {route.path for route in [*api.ROUTES, *sms_api.ROUTES]} == described
+    assert {route.path for route in [*api.ROUTES, *sms_api.ROUTES, *takeover_api.ROUTES]} == described
 
 
 async def test_the_document_is_served_beside_the_api(client) -> None:

@@ -299,3 +299,29 @@ class MessageDayRow(SQLModel, table=True):
     sent_count: int = _counter()
     opened_count: int = _counter()
     clicked_count: int = _counter()
+class TakeoverRow(SQLModel, table=True):
+    """One takeover of an account's earlier failed invoices, with its progress after each page."""
+
+    __tablename__ = "takeover"
+    __table_args__ = (Index("ix_takeover_account", "account_id", "livemode", "started_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: str = Field(max_length=64)
+    livemode: bool
+    status: str = Field(max_length=16)  # running | done | failed
+    # "<account>:<mode>" while running, NULL after: at most one running takeover per account and mode.
+    running_key: str | None = Field(default=None, max_length=80, unique=True)
+    look_back_days: int
+    since: datetime = _utc(nullable=False)
+    until: datetime = _utc(nullable=False)
+    cursor_start: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    cursor_window: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    cursor_after: str | None = Field(default=None, max_length=255)
+    scanned: int = 0
+    enrolled: int = 0
+    skipped: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    pages: int = 0
+    started_at: datetime = _utc(nullable=False)
+    finished_at: datetime | None = _utc_optional()
+    error: str | None = Field(default=None, max_length=1000)
+    version: int = 1

@@ -20,6 +20,7 @@ from backend.adapters.db.repositories import (
     SqlWebhookEvents,
 )
 from backend.adapters.db.stats import SqlRecoveryStats
+from backend.adapters.db.takeovers import SqlTakeovers
 from backend.services.unit_of_work import StaleRecord
 
 # SQLSTATEs of a transaction that lost a race: unique violation, serialization failure, deadlock.
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
     stats: SqlRecoveryStats
     messages: SqlMessages
     analytics: SqlAnalytics
+    takeovers: SqlTakeovers
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
         self.stats = SqlRecoveryStats(self._session)
         self.messages = SqlMessages(self._session)
         self.analytics = SqlAnalytics(self._session)
+        self.takeovers = SqlTakeovers(self._session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -25,6 +25,7 @@ from backend.adapters.stripe.parsing import (
     parse_customer,
     parse_invoice,
     parse_invoice_payment,
+    parse_listed_invoice,
     parse_settled_charge,
     parse_subscription,
 )
@@ -43,6 +44,7 @@ from backend.domain.billing import (
     StripeAccount,
     Subscription,
 )
+from backend.domain.takeover import InvoicePage
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 
 
@@ -134,6 +136,19 @@ class StripeSdkGateway:
 
         async for raw in self._calls.pages(account, page):
             yield parse_invoice(raw)
+
+    async def list_invoice_page(self, account: StripeAccount, *, status: str, collection_method: str,
+                                created_gte: datetime, created_lt: datetime,
+                                starting_after: str | None = None) -> InvoicePage:
+        query = params.invoice_list(
+            status=status, collection_method=collection_method, subscription_id=None, customer_id=None,
+            created_gte=created_gte, created_lt=created_lt)
+        # The subscription comes expanded so that a cancelled or paused one costs no extra request.
+        query["expand"] = [params.LISTED_INVOICE_SUBSCRIPTION]
+        raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.list_async(
+            _after(query, starting_after), options))
+        return InvoicePage(invoices=[parse_listed_invoice(item) for item in raw.get("data") or []],
+                           has_more=bool(raw.get("has_more")))
 
     async def retrieve_charge(self, account: StripeAccount, charge_id: str) -> SettledCharge:
         raw = await self._calls.fetch(account, lambda v1, options: v1.charges.retrieve_async(

@@ -22,6 +22,8 @@ PAGE_SIZE = 100
 # `payments` is an includable field, absent unless expanded; its PaymentIntents carry
 # last_payment_error (Basil removed Invoice.payment_intent and Invoice.charge).
 INVOICE_EXPAND = ["payments", "payments.data.payment.payment_intent"]
+# Four levels, Stripe's deepest expansion: the subscription behind each invoice of a list page.
+LISTED_INVOICE_SUBSCRIPTION = "data.parent.subscription_details.subscription"
 
 
 def invoice_list(*, status: str | None, collection_method: str | None,

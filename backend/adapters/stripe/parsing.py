@@ -20,6 +20,7 @@ from backend.domain.billing import (
     SettledCharge,
     Subscription,
 )
+from backend.domain.takeover import ListedInvoice
 
 
 def parse_invoice(raw: Json) -> Invoice:
@@ -49,6 +50,14 @@ def parse_invoice(raw: Json) -> Invoice:
         amount_paid_off_stripe=int(raw.get("amount_paid_off_stripe") or 0),
         paid_by_charge_id=paying_charge_id(raw),
     )
+
+
+def parse_listed_invoice(raw: Json) -> ListedInvoice:
+    """Build an invoice of a list page, with its subscription's status when it came expanded."""
+    details = (raw.get("parent") or {}).get("subscription_details") or {}
+    subscription = details.get("subscription")
+    status = subscription.get("status") if isinstance(subscription, dict) else None
+    return ListedInvoice(invoice=parse_invoice(raw), subscription_status=status)
 
 
 def parse_subscription(raw: Json) -> Subscription:

@@ -12,6 +12,7 @@ import type {
   SettingsResponse,
   SmsCredentialsInput,
   SmsSetup,
+  TakeoverResponse,
 } from './types';
 
 function recoveryPath(invoiceId: string): string {
@@ -91,4 +92,14 @@ export function saveSmsCredentials(
   credentials: SmsCredentialsInput,
 ): Promise<ApiResult<SmsSetup>> {
   return request(caller, 'PUT', 'api/v1/sms/credentials', {credentials});
+}
+
+/** The account's running takeover, else its latest one (`takeover` is null before the first). */
+export function getTakeover(caller: Caller): Promise<ApiResult<TakeoverResponse>> {
+  return request(caller, 'GET', 'api/v1/takeover');
+}
+
+/** Start a takeover of earlier failed invoices; while one runs, the running one comes back instead. */
+export function startTakeover(caller: Caller, lookBackDays?: number): Promise<ApiResult<TakeoverResponse>> {
+  return request(caller, 'POST', 'api/v1/takeover', lookBackDays === undefined ? {} : {look_back_days: lookBackDays});
 }

@@ -116,6 +116,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/takeover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getTakeover"];
+        put?: never;
+        post: operations["startTakeover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -756,6 +772,62 @@ export interface components {
              * @description part of that fee given back: the money was refunded or lost to a dispute
              */
             refunded: number;
+        };
+        /**
+         * Takeover
+         * @description A scan of the account's open, automatically charged invoices that enrols the failed ones.
+         */
+        Takeover: {
+            /**
+             * Enrolled
+             * @description recoveries the takeover opened
+             */
+            enrolled: number;
+            /**
+             * Error
+             * @description why a failed takeover stopped
+             */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Look Back Days */
+            look_back_days: number;
+            /**
+             * Scanned
+             * @description open, automatically charged invoices read so far
+             */
+            scanned: number;
+            /**
+             * Since
+             * @description invoices created from this moment up to started_at are scanned
+             */
+            since: string;
+            /**
+             * Skipped
+             * @description invoices left alone, by reason: never_attempted, managed_by_recoup, tagged_by_recoup, collection_paused, subscription_stopped, not_open, not_recovered
+             */
+            skipped: {
+                [key: string]: number;
+            };
+            /** Started At */
+            started_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "done" | "failed";
+            /**
+             * Walked Until
+             * @description every invoice created before this moment has been handled
+             */
+            walked_until: string;
+        };
+        /** TakeoverResponse */
+        TakeoverResponse: {
+            /** @description the running takeover, else the latest one; null if none yet */
+            takeover: components["schemas"]["Takeover"] | null;
         };
         /** Warning */
         Warning: {
@@ -1441,6 +1513,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SmsCredentials"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getTakeover: {
+        parameters: {
+            query: {
+                /** @description userContext.id; signed together with account_id */
+                user_id: string;
+                /** @description userContext.account.id; the only account the answer concerns */
+                account_id: string;
+                mode?: "test" | "live";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeoverResponse"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    startTakeover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_id: string;
+                    /** @description how far back to scan; 60 when left out */
+                    look_back_days?: number;
+                    /** @enum {string} */
+                    mode?: "test" | "live";
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeoverResponse"];
+                };
+            };
+            /** @description a takeover started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakeoverResponse"];
                 };
             };
             /** @description malformed request */

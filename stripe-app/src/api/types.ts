@@ -51,3 +51,6 @@ export type ApiError = {
 export type ApiResult<T> =
   | {ok: true; data: T}
   | {ok: false; status: number | null; error: ApiError};
+
+export type Takeover = Schemas['Takeover'];
+export type TakeoverResponse = Schemas['TakeoverResponse'];

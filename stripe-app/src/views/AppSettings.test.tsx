@@ -8,6 +8,12 @@ import {FakeBackend} from '../testing/http';
 import {buttonLabelled, renderView, unmountAll} from '../testing/views';
 import AppSettings from './AppSettings';
 
+// The takeover section loads its own status; it has its own tests (components/TakeoverSection.test.tsx).
+jest.mock('../components/TakeoverSection', () => {
+  const {Inline} = jest.requireActual('@stripe/ui-extension-sdk/ui');
+  return {TakeoverSection: () => <Inline>Takeover of existing failed invoices</Inline>};
+});
+
 let backend: FakeBackend;
 
 afterEach(unmountAll);
@@ -28,6 +34,12 @@ function controlNamed(wrapper: Awaited<ReturnType<typeof renderSettings>>['wrapp
 }
 
 describe('AppSettings', () => {
+  it('includes the takeover of existing failed invoices', async () => {
+    const {wrapper} = await renderSettings();
+
+    expect(wrapper).toContainText('Takeover of existing failed invoices');
+  });
+
   it('shows a spinner and no Save button while the settings load', async () => {
     backend.hang();
 

@@ -4,6 +4,7 @@ import {Banner, Box, Divider, SettingsView} from '@stripe/ui-extension-sdk/ui';
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
 import {SmsCredentials} from '../components/SmsCredentials';
+import {TakeoverSection} from '../components/TakeoverSection';
 import {Section, SettingSelect, SettingSwitch, SettingText, type FormControls} from '../components/SettingFields';
 import {WarningsBanner} from '../components/WarningsBanner';
 import {useCaller} from '../hooks/useCaller';
@@ -141,6 +142,8 @@ const AppSettings = (context: ExtensionContextValue) => {
         ) : null}
         <SettingsForm form={{draft, errors: form.errors, setField: form.setField}} />
         {draft.sms_enabled ? <SmsCredentials caller={caller} /> : null}
+        <Divider />
+        <TakeoverSection caller={caller} />
       </Box>
     </SettingsView>
   );
