@@ -9,6 +9,7 @@ retry down but must never fail it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -90,7 +91,7 @@ async def _seed(sim: Simulator, uow_factory: SqlUnitOfWorkFactory, clock: Manual
 
 
 async def run(options: Options) -> str:
-    retries = options.size(full=10_000, quick=200)
+    retries = options.size(full=int(os.environ.get("BENCH_P2_RETRIES", "10000")), quick=200)
     kind = POSTGRES if POSTGRES in options.databases else SQLITE
     clock = ManualClock(START)
     sim = Simulator(clock)

@@ -38,6 +38,12 @@ SUBSCRIBERS_PER_ACCOUNT = 25
 # Who acts on a message, and when (backend/simulator/customers.py): drawn with its own seed, so the
 # cards drawn from the failure mix are the same as without customers.
 RESPONSE_SEED = 11
+
+
+def _responses() -> ResponseMix:
+    """The default mix; BENCH_P5_ACTING_SHARE (0 to 1) asks what the figure is with another share."""
+    share = os.environ.get("BENCH_P5_ACTING_SHARE")
+    return ResponseMix(seed=RESPONSE_SEED) if share is None else ResponseMix(share=float(share), seed=RESPONSE_SEED)
 _UPDATE_LINK = re.compile(r"Update your card: (\S+)")
 
 
@@ -65,7 +71,7 @@ class _Inbox:
 async def _recovered_by_cause(population: int, *, recoup: bool,
                               activity: Counter[str]) -> dict[str, tuple[int, int]]:
     """Return, per failure cause, (amount paid at the end, amount that failed)."""
-    mix, responses = FailureMix(seed=SEED), ResponseMix(seed=RESPONSE_SEED)
+    mix, responses = FailureMix(seed=SEED), _responses()
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     outbox = tempfile.TemporaryDirectory()
     config = dataclasses.replace(bench_config("sqlite+aiosqlite:///unused.db"), outbox_dir=outbox.name)
@@ -118,7 +124,7 @@ async def _recovered_by_cause(population: int, *, recoup: bool,
 
 
 def _assumed() -> str:
-    mix = ResponseMix()
+    mix = _responses()
     return (f"{mix.share:.0%} act, {mix.earliest.total_seconds() / 3600:g} h to "
             f"{mix.latest.total_seconds() / 3600:g} h after the first e-mail")
 
@@ -144,7 +150,7 @@ async def run(options: Options) -> str:
                    ["failure cause", "failed amount", "Stripe retries only", "Recoup"], rows)
     ratio = recoup_total / stripe_total if stripe_total else float("inf")
     line = summarise(f"P5 effectiveness: ratio={ratio:.2f} recoup={recoup_total:.1f}% stripe_only={stripe_total:.1f}% "
-                     f"population={population} seed={SEED}")
+                     f"population={population} seed={SEED} acting={_responses().share:.0%}")
     acted = ", ".join(f"{name} {count}" for name, count in sorted(activity.items()) if name != "messages")
     customers = (f"customers (Recoup run): {activity['messages']} e-mails sent; acted on one: {acted or 'nobody'}; "
                  f"{_assumed()}, seed {RESPONSE_SEED}")
