@@ -8,17 +8,26 @@ amount that ended up paid, overall and by the card's failure cause.
 
 from __future__ import annotations
 
+import dataclasses
+import email
+import email.policy
 import os
-from collections import defaultdict
+import re
+import tempfile
+from collections import Counter, defaultdict
 from datetime import timedelta
+from pathlib import Path
+
+import httpx
 
 from backend.simulator.behaviours import FailureMix
+from backend.simulator.customers import Customers, ResponseMix
 from bench.databases import SQLITE, fresh_database
 from bench.options import Options
 from bench.summary import summarise
 from bench.table import render
 from bench.wiring import START, bench_config
-from tests.harness import recoup_with_simulator
+from tests.harness import RECOUP_URL, Stack, recoup_with_simulator
 
 SEED = 7
 DAYS = 30
@@ -26,14 +35,51 @@ STEP = timedelta(hours=6)
 # Recoup paces its Stripe calls per account on the wall clock; a month squeezed into minutes would
 # otherwise be limited by that pacing, so the population is spread over accounts.
 SUBSCRIBERS_PER_ACCOUNT = 25
+# Who acts on a message, and when (backend/simulator/customers.py): drawn with its own seed, so the
+# cards drawn from the failure mix are the same as without customers.
+RESPONSE_SEED = 11
 
 
-async def _recovered_by_cause(population: int, *, recoup: bool) -> dict[str, tuple[int, int]]:
+def _responses() -> ResponseMix:
+    """The default mix; BENCH_P5_ACTING_SHARE (0 to 1) asks what the figure is with another share."""
+    share = os.environ.get("BENCH_P5_ACTING_SHARE")
+    return ResponseMix(seed=RESPONSE_SEED) if share is None else ResponseMix(share=float(share), seed=RESPONSE_SEED)
+_UPDATE_LINK = re.compile(r"Update your card: (\S+)")
+
+
+class _Inbox:
+    """Hands each new e-mail in Recoup's outbox to the customer it is addressed to."""
+
+    def __init__(self, folder: Path, customers: Customers) -> None:
+        self._folder, self._customers, self._seen = folder, customers, set[str]()
+        self.messages = 0
+
+    def collect(self, stack: Stack) -> None:
+        for path in sorted(self._folder.glob("*.eml")) if self._folder.exists() else []:
+            if path.name in self._seen:
+                continue
+            self._seen.add(path.name)
+            self.messages += 1
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            body = message.get_body(("plain",))
+            found = _UPDATE_LINK.search(str(body.get_content())) if body else None
+            if found:  # a message without a card link (a 3-D Secure confirmation) is not acted on here
+                for address in message["To"].addresses:
+                    self._customers.receive(address.addr_spec, found.group(1), stack.clock.now())
+
+
+async def _recovered_by_cause(population: int, *, recoup: bool,
+                              activity: Counter[str]) -> dict[str, tuple[int, int]]:
     """Return, per failure cause, (amount paid at the end, amount that failed)."""
-    mix = FailureMix(seed=SEED)
+    mix, responses = FailureMix(seed=SEED), _responses()
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    outbox = tempfile.TemporaryDirectory()
+    config = dataclasses.replace(bench_config("sqlite+aiosqlite:///unused.db"), outbox_dir=outbox.name)
     async with fresh_database(SQLITE) as database, \
-            recoup_with_simulator(database.main, bench_config(database.url), START) as stack:
+            recoup_with_simulator(database.main, dataclasses.replace(config, database_url=database.url),
+                                  START) as stack:
+        customers = Customers(stack.sim)
+        inbox = _Inbox(Path(outbox.name), customers)
         accounts = []
         for _ in range(-(-population // SUBSCRIBERS_PER_ACCOUNT)):
             account = stack.sim.install_account(smart_retries=not recoup)
@@ -47,7 +93,10 @@ async def _recovered_by_cause(population: int, *, recoup: bool) -> dict[str, tup
         for n in range(population):
             name, behaviour = mix.draw()
             account = accounts[n % len(accounts)]
-            customer = stack.sim.create_customer(account, country=("US", "GB", "DE", "FR")[n % 4])
+            address = f"subscriber{n}@example.test"
+            customer = stack.sim.create_customer(account, email=address, country=("US", "GB", "DE", "FR")[n % 4])
+            # Drawn in both runs, so both see the same people; only Recoup's messages reach them.
+            customers.enrol(account, address, responses.draw())
             stack.sim.attach_card(account, customer, behaviour)
             amount = 2500 + 100 * (n % 20)
             subscription = stack.sim.create_subscription(account, customer, amount=amount)
@@ -55,12 +104,29 @@ async def _recovered_by_cause(population: int, *, recoup: bool) -> dict[str, tup
             if n % SUBSCRIBERS_PER_ACCOUNT == SUBSCRIBERS_PER_ACCOUNT - 1:
                 await stack.settle()
         await stack.settle()
-        await stack.advance(timedelta(days=DAYS), step=STEP)
+        end = stack.clock.now() + timedelta(days=DAYS)
+        while stack.clock.now() < end:
+            stack.clock.advance(min(STEP, end - stack.clock.now()))
+            await stack.settle()
+            inbox.collect(stack)
+            visits = await customers.act(stack.clock.now(), lambda: httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=stack.app), base_url=RECOUP_URL))
+            activity.update("card saved" if v.payment_method else f"stopped: {v.stopped_at}" for v in visits)
+            if visits:
+                await stack.settle()
+        activity["messages"] = inbox.messages
         for name, account, invoice, amount in renewals:
             figures[name][1] += amount
             if stack.invoice(account, invoice)["status"] == "paid":
                 figures[name][0] += amount
+    outbox.cleanup()
     return {name: (paid, failed) for name, (paid, failed) in figures.items()}
+
+
+def _assumed() -> str:
+    mix = _responses()
+    return (f"{mix.share:.0%} act, {mix.earliest.total_seconds() / 3600:g} h to "
+            f"{mix.latest.total_seconds() / 3600:g} h after the first e-mail")
 
 
 def _share(paid: int, failed: int) -> float:
@@ -69,8 +135,9 @@ def _share(paid: int, failed: int) -> float:
 
 async def run(options: Options) -> str:
     population = options.size(full=int(os.environ.get("BENCH_P5_POPULATION", "1000")), quick=40)
-    stripe_only = await _recovered_by_cause(population, recoup=False)
-    with_recoup = await _recovered_by_cause(population, recoup=True)
+    activity: Counter[str] = Counter()
+    stripe_only = await _recovered_by_cause(population, recoup=False, activity=Counter())
+    with_recoup = await _recovered_by_cause(population, recoup=True, activity=activity)
     rows = []
     for name in sorted(stripe_only, key=lambda n: -stripe_only[n][1]):
         rows.append([name, f"{stripe_only[name][1] / 100:,.0f}", f"{_share(*stripe_only[name]):.1f}%",
@@ -83,5 +150,8 @@ async def run(options: Options) -> str:
                    ["failure cause", "failed amount", "Stripe retries only", "Recoup"], rows)
     ratio = recoup_total / stripe_total if stripe_total else float("inf")
     line = summarise(f"P5 effectiveness: ratio={ratio:.2f} recoup={recoup_total:.1f}% stripe_only={stripe_total:.1f}% "
-                     f"population={population} seed={SEED}")
-    return f"{table}\n{line}"
+                     f"population={population} seed={SEED} acting={_responses().share:.0%}")
+    acted = ", ".join(f"{name} {count}" for name, count in sorted(activity.items()) if name != "messages")
+    customers = (f"customers (Recoup run): {activity['messages']} e-mails sent; acted on one: {acted or 'nobody'}; "
+                 f"{_assumed()}, seed {RESPONSE_SEED}")
+    return f"{table}\n{customers}\n{line}"

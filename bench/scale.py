@@ -9,6 +9,7 @@ measures the p99 of the invoice panel and of the home overview through the real 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from datetime import timedelta
@@ -155,11 +156,13 @@ async def _api_latency(database: Any, recoveries: int) -> tuple[float, float]:
 
 
 async def run(options: Options) -> str:
-    sizes = SIZES if not options.quick else (1_000, 10_000)
+    largest = int(os.environ.get("BENCH_P3_LARGEST", str(SIZES[-1])))
+    sizes = tuple(size for size in SIZES if size <= largest) if not options.quick else (1_000, 10_000)
     kind = POSTGRES if POSTGRES in options.databases else SQLITE
     costs, (database_cm, database) = await _tick_costs(kind, sizes)
     try:
-        recoveries = options.size(full=1_000_000 // ATTEMPTS_PER_RECOVERY, quick=2_000)
+        recoveries = options.size(full=int(os.environ.get("BENCH_P4_ATTEMPTS", "1000000")) // ATTEMPTS_PER_RECOVERY,
+                                  quick=2_000)
         p99_panel, p99_overview = await _api_latency(database, recoveries)
     finally:
         await database_cm.__aexit__(None, None, None)

@@ -73,16 +73,52 @@ class JobRunner:
         self._owner = owner
         self._lease = lease
         self._batch_size = batch_size
+        self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
 
     async def tick(self) -> int:
-        """Claim and run the jobs due now; return how many were claimed."""
+        """Claim and run the jobs due now; return how many were claimed.
+
+        A full claim means a backlog: the tick then keeps every slot busy, claiming more as jobs
+        finish, until a claim comes back short, instead of waiting for the whole batch and then
+        for the next tick (which capped a process at one batch per tick interval).
+        """
+        jobs = await self._claim(self._batch_size)
+        if len(jobs) < self._batch_size:
+            await asyncio.gather(*(self._run(job) for job in jobs))
+            return len(jobs)
+        return await self._work_through_backlog(jobs)
+
+    async def _claim(self, limit: int) -> list[ClaimedJob]:
         async with self._deps.uow_factory() as uow:
             jobs = await uow.jobs.claim_due(self._deps.clock.now(), owner=self._owner, lease=self._lease,
-                                            limit=self._batch_size)
+                                            limit=limit)
             await uow.commit()
-        await asyncio.gather(*(self._run(job) for job in jobs))
-        return len(jobs)
+        return jobs
+
+    async def _work_through_backlog(self, first: list[ClaimedJob]) -> int:
+        """Run `first` and refill: when no claimed job is left waiting for a slot, claim up to a batch more.
+
+        At most one batch is claimed and not yet finished at any moment, as before, so a claimed job
+        waits for a slot no longer than it did (its lease is as safe); each job still runs once.
+        """
+        running = {asyncio.create_task(self._run(job)) for job in first}
+        claimed, backlog = len(first), True
+        try:
+            while running:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # _run handles every job error; anything else is a bug worth raising
+                room = self._batch_size - len(running)
+                if backlog and len(running) <= self._concurrency and room > 0:
+                    more = await self._claim(room)
+                    claimed += len(more)
+                    backlog = len(more) == room
+                    running |= {asyncio.create_task(self._run(job)) for job in more}
+        finally:
+            for task in running:  # the tick was cancelled (shutdown): stop the jobs it started
+                task.cancel()
+        return claimed
 
     async def drain(self, max_ticks: int = 1000) -> int:
         """Tick until nothing is due (tests and the CLI); return how many jobs ran."""

@@ -152,6 +152,31 @@ async def test_a_worker_whose_lease_was_taken_over_cannot_mark_the_job_done(uow_
     assert (row.status, row.tries) == ("done", 2)
 
 
+async def test_a_backlog_keeps_every_slot_busy_within_one_tick_and_runs_each_job_once(uow_factory, manual_clock):
+    for n in range(23):
+        await enqueue(uow_factory, "ok", key=f"job-{n}")
+    calls: list[int] = []
+    in_flight, most = 0, 0
+
+    async def counting(deps, run):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        calls.append(run.job.id)
+        await finishing(deps, run)
+        in_flight -= 1
+
+    work = JobRunner(JobDeps(uow_factory, manual_clock, gateway=None), {"ok": counting},  # type: ignore[arg-type]
+                     owner="runner-1", batch_size=5, concurrency=2)
+    claimed = await work.tick()
+
+    # A full first claim is a backlog: one tick goes on claiming as slots free up, instead of
+    # stopping at one batch and leaving the rest for the next tick interval.
+    assert claimed == 23 and sorted(calls) == sorted(set(calls)) and len(calls) == 23
+    assert most <= 2
+    assert await work.tick() == 0
+
+
 def test_backoff_grows_and_is_capped():
     first, fifth, twentieth = backoff(1), backoff(5), backoff(20)
 

@@ -7,15 +7,16 @@ claimable again. SQLite has a single writer, so the same statements are safe the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.adapters.db.repositories import insert_ignoring_duplicates
 from backend.adapters.db.tables import JobRow
 from backend.domain.billing import StripeAccount
 from backend.services.records import ClaimedJob, JobStatus, NewJob
@@ -23,27 +24,39 @@ from backend.services.records import ClaimedJob, JobStatus, NewJob
 _OPEN = (str(JobStatus.PENDING), str(JobStatus.RUNNING), str(JobStatus.PAUSED))
 
 
+@functools.cache
+def _enqueue_statement(dialect: str) -> Any:
+    """The enqueue INSERT, built once per dialect with bound parameters.
+
+    Every webhook delivery runs it, so it is compiled and cached once instead of being rebuilt
+    (and its cache key recomputed) from literal values on each call.
+    """
+    table: Table = JobRow.__table__  # type: ignore[attr-defined]
+    columns = ("kind", "account_id", "livemode", "recovery_id", "payload", "run_at", "status", "tries",
+               "max_tries", "dedupe_key", "created_at")
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns})
+    # Work that was cancelled (a pause, a re-plan) and is planned again comes back to life;
+    # work that is queued, running or finished is never queued a second time.
+    return insert.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={"status": str(JobStatus.PENDING), "run_at": insert.excluded.run_at, "payload": insert.excluded.payload,
+              "tries": 0, "last_error": None, "lease_owner": None, "lease_expires_at": None, "finished_at": None},
+        where=table.c.status == str(JobStatus.CANCELLED),
+    )
+
+
 class SqlJobs:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def enqueue(self, job: NewJob, now: datetime) -> bool:
-        insert = insert_ignoring_duplicates(self._session, JobRow).values(
-            kind=job.kind, account_id=job.account.id, livemode=job.account.livemode,
-            recovery_id=job.recovery_id, payload=job.payload, run_at=job.run_at,
-            status=str(JobStatus.PENDING), tries=0, max_tries=job.max_tries,
-            dedupe_key=job.dedupe_key, created_at=now,
-        )
-        # Work that was cancelled (a pause, a re-plan) and is planned again comes back to life;
-        # work that is queued, running or finished is never queued a second time.
-        statement = insert.on_conflict_do_update(
-            index_elements=["dedupe_key"],
-            set_={"status": str(JobStatus.PENDING), "run_at": job.run_at, "payload": job.payload,
-                  "tries": 0, "last_error": None, "lease_owner": None, "lease_expires_at": None,
-                  "finished_at": None},
-            where=col(JobRow.status) == str(JobStatus.CANCELLED),
-        )
-        result = await self._session.execute(statement)
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        result = await self._session.execute(_enqueue_statement(dialect), {
+            "kind": job.kind, "account_id": job.account.id, "livemode": job.account.livemode,
+            "recovery_id": job.recovery_id, "payload": job.payload, "run_at": job.run_at,
+            "status": str(JobStatus.PENDING), "tries": 0, "max_tries": job.max_tries,
+            "dedupe_key": job.dedupe_key, "created_at": now})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def claim_due(self, now: datetime, *, owner: str, lease: timedelta,

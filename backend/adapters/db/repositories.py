@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import Table, bindparam, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -37,6 +38,16 @@ def insert_ignoring_duplicates(session: AsyncSession, table: Any) -> Any:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table)
+
+
+@functools.cache
+def _record_event_statement(dialect: str) -> Any:
+    """The webhook-event INSERT, built once per dialect with bound parameters (it runs on every delivery)."""
+    table: Table = WebhookEventRow.__table__  # type: ignore[attr-defined]
+    columns = ("event_id", "type", "account_id", "livemode", "outcome", "received_at")
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    ).on_conflict_do_nothing(index_elements=["event_id"])
 
 
 class SqlAccounts:
@@ -97,11 +108,10 @@ class SqlWebhookEvents:
                      outcome: str, now: datetime) -> bool:
         # ON CONFLICT DO NOTHING rather than read-then-insert: two deliveries of one event racing
         # on two processes must not both be processed.
-        statement = insert_ignoring_duplicates(self._session, WebhookEventRow).values(
-            event_id=event_id, type=type, account_id=account_id, livemode=livemode,
-            outcome=outcome, received_at=now,
-        ).on_conflict_do_nothing(index_elements=["event_id"])
-        result = await self._session.execute(statement)
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        result = await self._session.execute(_record_event_statement(dialect), {
+            "event_id": event_id, "type": type, "account_id": account_id, "livemode": livemode,
+            "outcome": outcome, "received_at": now})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def prune(self, received_before: datetime) -> int:
