@@ -37,6 +37,8 @@ from backend.observability.instrumentation import (
 from backend.observability.metrics import Metrics
 from backend.outreach_wiring import build_mailer, build_outreach
 from backend.scheduler import build_scheduler
+from backend.services.audit_records import ReportsWrites
+from backend.services.audit_trail import AuditTrailSink
 from backend.services.outreach_ports import Mailer
 from backend.services.ports import Clock, StripeGateway
 from backend.web import api, health, openapi, pages, sms_api
@@ -70,8 +72,10 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
     metrics = Metrics()
-    gateway = instrument_gateway(gateway, metrics)
     uow_factory = SqlUnitOfWorkFactory(engine)
+    if isinstance(gateway, ReportsWrites):
+        gateway.report_writes_to(AuditTrailSink(uow_factory, clock))  # every Stripe write is audited
+    gateway = instrument_gateway(gateway, metrics)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          signature_clock=signature_clock or SystemClock())
     outreach = build_outreach(config, MeasuredMailer(mailer or build_mailer(config), metrics),

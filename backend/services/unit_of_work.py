@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from backend.domain.billing import StripeAccount
+from backend.services.audit_records import AuditRepository, ErasureRepository
 from backend.services.outreach_records import MessageRepository
 from backend.services.records import (
     AccountRecord,
@@ -153,6 +154,10 @@ class UnitOfWork(Protocol):
     def stats(self) -> RecoveryStatsRepository: ...
     @property
     def messages(self) -> MessageRepository: ...  # customer outreach (e-mails, SMS, opt-outs)
+    @property
+    def audit(self) -> AuditRepository: ...  # the hash-chained audit trail
+    @property
+    def erasure(self) -> ErasureRepository: ...  # deleting an account's personal data
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -9,6 +9,8 @@ from typing import Self
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.adapters.db.audit import SqlAuditTrail
+from backend.adapters.db.erasure import SqlErasure
 from backend.adapters.db.jobs import SqlJobs
 from backend.adapters.db.notifications import SqlMessages
 from backend.adapters.db.repositories import (
@@ -62,6 +64,8 @@ class SqlUnitOfWork:
     attempts: SqlAttempts
     stats: SqlRecoveryStats
     messages: SqlMessages
+    audit: SqlAuditTrail
+    erasure: SqlErasure
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
@@ -79,6 +83,8 @@ class SqlUnitOfWork:
         self.attempts = SqlAttempts(self._session)
         self.stats = SqlRecoveryStats(self._session)
         self.messages = SqlMessages(self._session)
+        self.audit = SqlAuditTrail(self._session)
+        self.erasure = SqlErasure(self._session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
