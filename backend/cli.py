@@ -1,4 +1,4 @@
-"""Command line: `python -m backend serve | migrate | api | openapi`."""
+"""Command line: `python -m backend serve | migrate | api | openapi | audit verify | delete-data`."""
 
 from __future__ import annotations
 
@@ -62,6 +62,24 @@ async def _call_api(config: Config, args: argparse.Namespace) -> int:
     return 0 if response.is_success else 1
 
 
+async def _account_command(config: Config, args: argparse.Namespace) -> int:
+    from backend.audit_commands import delete_data, verify_audit
+
+    if args.command == "audit":
+        return await verify_audit(config.database_url, args.account, args.livemode)
+    return await delete_data(config.database_url, args.account, args.livemode, confirmed=args.yes)
+
+
+def _add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser("audit", help="check an account's audit trail")
+    audit.add_argument("action", choices=["verify"])
+    deletion = commands.add_parser("delete-data", help="delete an account's personal data (cannot be undone)")
+    deletion.add_argument("--yes", action="store_true", help="confirm the deletion")
+    for sub in (audit, deletion):
+        sub.add_argument("--account", required=True, help="the Stripe account (acct_…)")
+        sub.add_argument("--livemode", action="store_true", help="the live-mode data (default: test mode)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recoup", description="Recoup payment recovery service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     api.add_argument("--mode", choices=["test", "live"], default="test")
     api.add_argument("--data", help="JSON object: query parameters for GET, the body otherwise")
     api.add_argument("--base", help="Recoup's address (default: PUBLIC_BASE_URL)")
+    _add_account_commands(commands)
     return parser
 
 
@@ -92,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "api":
         return asyncio.run(_call_api(config, args))
+    if args.command in ("audit", "delete-data"):
+        return asyncio.run(_account_command(config, args))
     _configure_logging(config)
     if args.command == "migrate":
         asyncio.run(_migrate(config))

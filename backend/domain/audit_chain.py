@@ -98,13 +98,14 @@ def verify(rows: Sequence[ChainRow], *, head_seq: int | None = None,
     `head_seq`/`head_hash` are the chain's recorded end: rows deleted from the end show as missing.
     """
     expected_prev, expected_seq = GENESIS, 1
+    known = {GENESIS, *(row.row_hash for row in rows)}
     for row in rows:
         fields = row.fields
         if fields.seq > expected_seq:
             return ChainCheck(len(rows), expected_seq, f"row {expected_seq} is missing (deleted)")
         if fields.seq < expected_seq:
             return ChainCheck(len(rows), fields.seq, f"row {fields.seq} appears twice or out of order (reordered)")
-        problem = _row_problem(row, expected_prev)
+        problem = _row_problem(row, expected_prev, known)
         if problem is not None:
             return ChainCheck(len(rows), fields.seq, problem)
         expected_prev, expected_seq = row.row_hash, expected_seq + 1
@@ -116,12 +117,15 @@ def verify(rows: Sequence[ChainRow], *, head_seq: int | None = None,
     return ChainCheck(len(rows))
 
 
-def _row_problem(row: ChainRow, expected_prev: str) -> str | None:
+def _row_problem(row: ChainRow, expected_prev: str, known: set[str]) -> str | None:
     fields = row.fields
     if not is_redacted(row.details) and details_digest(row.details) != fields.details_digest:
         return f"row {fields.seq} details do not match their digest (modified)"
+    if row.prev_hash != expected_prev:
+        if row.prev_hash in known:
+            # It links to another row of this chain, just not the one before it.
+            return f"row {fields.seq} does not follow row {fields.seq - 1} (reordered)"
+        return f"row {fields.seq} does not follow row {fields.seq - 1} (modified or replaced)"
     if row_hash(row.prev_hash, fields) != row.row_hash:
         return f"row {fields.seq} does not match its hash (modified)"
-    if row.prev_hash != expected_prev:
-        return f"row {fields.seq} does not follow row {fields.seq - 1} (reordered or replaced)"
     return None
