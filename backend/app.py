@@ -87,7 +87,8 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if migrate_on_start:
             await upgrade_to_head(engine)
-        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds or config.tick_seconds)
+        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds or config.tick_seconds,
+                                    data_retention_days=config.data_retention_days)
         if config.scheduler_enabled:
             scheduler.start()
         log.info("recoup started: %r", config)
