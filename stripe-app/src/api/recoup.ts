@@ -1,6 +1,8 @@
 import {request, type Caller} from './client';
 import type {
   ApiResult,
+  AuditPage,
+  InvoiceAudit,
   Overview,
   RecoveryAction,
   RecoveryActionResponse,
@@ -76,4 +78,22 @@ export function saveSmsCredentials(
   credentials: SmsCredentialsInput,
 ): Promise<ApiResult<SmsSetup>> {
   return request(caller, 'PUT', 'api/v1/sms/credentials', {credentials});
+}
+
+/** What Recoup and the merchant did about one invoice, from the account's audit trail, oldest first. */
+export function getInvoiceAudit(caller: Caller, invoiceId: string): Promise<ApiResult<InvoiceAudit>> {
+  return request(caller, 'GET', `api/v1/invoices/${encodeURIComponent(invoiceId)}/audit`);
+}
+
+/** One page of the account's audit trail, oldest first, after the row numbered `startingAfter`. */
+export function getAuditPage(
+  caller: Caller,
+  startingAfter: number | null,
+  limit = 500,
+): Promise<ApiResult<AuditPage>> {
+  const params: Record<string, unknown> = {format: 'json', limit};
+  if (startingAfter !== null) {
+    params.starting_after = startingAfter;
+  }
+  return request(caller, 'GET', 'api/v1/audit', params);
 }

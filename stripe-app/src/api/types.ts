@@ -31,6 +31,10 @@ export type WeeklyCount = Schemas['WeeklyCount'];
 export type Overview = Schemas['Overview'];
 export type EmailEngagement = Schemas['EmailEngagement'];
 
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditPage = Schemas['AuditPage'];
+export type InvoiceAudit = Schemas['InvoiceAudit'];
+
 export type CustomerMessage = Schemas['Message'];
 export type MessageStatus = CustomerMessage['status'];
 export type SmsSetup = Schemas['SmsCredentials'];

@@ -3,6 +3,7 @@ import {Banner, Box, Divider, SettingsView} from '@stripe/ui-extension-sdk/ui';
 
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
+import {AuditExport} from '../components/AuditExport';
 import {SmsCredentials} from '../components/SmsCredentials';
 import {Section, SettingSelect, SettingSwitch, SettingText, type FormControls} from '../components/SettingFields';
 import {WarningsBanner} from '../components/WarningsBanner';
@@ -139,6 +140,7 @@ const AppSettings = (context: ExtensionContextValue) => {
         ) : null}
         <SettingsForm form={{draft, errors: form.errors, setField: form.setField}} />
         {draft.sms_enabled ? <SmsCredentials caller={caller} /> : null}
+        <AuditExport caller={caller} />
       </Box>
     </SettingsView>
   );
