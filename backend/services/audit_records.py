@@ -131,7 +131,6 @@ class ErasureCounts:
     notifications: int = 0
     opt_outs: int = 0
     jobs: int = 0
-    webhook_events: int = 0
     settings: int = 0
 
     def as_json(self) -> dict[str, int]:
