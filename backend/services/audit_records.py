@@ -17,7 +17,7 @@ from backend.domain.billing import StripeAccount
 class Cause:
     """Why Recoup is doing what it is doing: a job, or a Dashboard user."""
 
-    actor: str  # "job:<kind>:<id>", "dashboard:<user id>", "cli", "system"
+    actor: str  # "job:<kind>:<id>", "dashboard:<user id>", "customer_page", "cli", "system"
     recovery_id: str | None = None
 
 

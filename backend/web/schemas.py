@@ -212,7 +212,7 @@ class AuditEntry(ApiModel):
     kind: AuditKind
     operation: str = Field(description="e.g. invoices.pay, subscriptions.cancel, settings.save, recovery.pause")
     object_id: str | None
-    actor: str = Field(description="job:<kind>:<id>, dashboard:<user id>, cli or system")
+    actor: str = Field(description="job:<kind>:<id>, dashboard:<user id>, customer_page, cli or system")
     invoice_id: str | None
     idempotency_key: str | None
     request_id: str | None = Field(description="Stripe's Request-Id for a Stripe write")

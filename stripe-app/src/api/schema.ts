@@ -190,7 +190,7 @@ export interface components {
         AuditEntry: {
             /**
              * Actor
-             * @description job:<kind>:<id>, dashboard:<user id>, cli or system
+             * @description job:<kind>:<id>, dashboard:<user id>, customer_page, cli or system
              */
             actor: string;
             /** Error */

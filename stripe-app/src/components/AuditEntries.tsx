@@ -43,6 +43,9 @@ export function actorLabel(actor: string): string {
   if (actor.startsWith('dashboard:')) {
     return `by ${actor.slice('dashboard:'.length)} in the Dashboard`;
   }
+  if (actor === 'customer_page') {
+    return 'by the customer on the card update page';
+  }
   if (actor.startsWith('job:')) {
     return `by Recoup (${actor.split(':')[1]?.replace(/_/g, ' ') ?? 'step'})`;
   }
