@@ -25,12 +25,13 @@ async def delete_account_data(uow_factory: UnitOfWorkFactory, clock: Clock, acco
     now = clock.now()
     async with uow_factory() as uow:
         counts = await uow.erasure.erase_account(account, now)
-        redacted = await uow.audit.redact_details(account)
         await uow.erasure.record_deletion(account, now, reason)
-        # Appended after the redaction, so the record of the deletion keeps its own details.
-        await record(uow, now, NewAuditEntry(
+        # Appending first locks the chain's head: a Stripe write reported meanwhile waits for this
+        # commit, so no row can slip in between the redaction and the record of it.
+        deletion = await record(uow, now, NewAuditEntry(
             account=account, kind=DATA_DELETION, operation="account.data_deletion", outcome="succeeded",
-            details={"reason": reason, "audit_rows_redacted": redacted, **counts.as_json()}))
+            details={"reason": reason, **counts.as_json()}))
+        await uow.audit.redact_details(account, before_seq=deletion.fields.seq)
         await uow.commit()
     return counts
 

@@ -68,10 +68,11 @@ class SqlAuditTrail:
         row = await self._session.get(AuditHeadRow, (account.id, account.livemode))
         return ChainHead(row.seq, row.row_hash) if row else None
 
-    async def redact_details(self, account: StripeAccount) -> int:
+    async def redact_details(self, account: StripeAccount, before_seq: int) -> int:
         result = await self._session.execute(update(AuditEntryRow).where(
             AuditEntryRow.account_id == account.id,  # type: ignore[arg-type]
             AuditEntryRow.livemode == account.livemode,  # type: ignore[arg-type]
+            col(AuditEntryRow.seq) < before_seq,
         ).values(details=dict(REDACTED)))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
