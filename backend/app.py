@@ -37,6 +37,8 @@ from backend.observability.instrumentation import (
 from backend.observability.metrics import Metrics
 from backend.outreach_wiring import build_mailer, build_outreach
 from backend.scheduler import build_scheduler
+from backend.services.audit_records import ReportsWrites
+from backend.services.audit_trail import AuditTrailSink
 from backend.services.outreach_ports import Mailer
 from backend.services.ports import Clock, StripeGateway
 from backend.web import api, health, openapi, pages, sms_api, takeover_api
@@ -70,8 +72,10 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     engine = engine or create_engine(config.database_url)
     clock = clock or SystemClock()
     metrics = Metrics()
-    gateway = instrument_gateway(gateway, metrics)
     uow_factory = SqlUnitOfWorkFactory(engine)
+    if isinstance(gateway, ReportsWrites):
+        gateway.report_writes_to(AuditTrailSink(uow_factory, clock))  # every Stripe write is audited
+    gateway = instrument_gateway(gateway, metrics)
     context = AppContext(config=config, clock=clock, uow_factory=uow_factory, gateway=gateway,
                          signature_clock=signature_clock or SystemClock())
     outreach = build_outreach(config, MeasuredMailer(mailer or build_mailer(config), metrics),
@@ -83,7 +87,8 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if migrate_on_start:
             await upgrade_to_head(engine)
-        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds or config.tick_seconds)
+        scheduler = build_scheduler(runner, uow_factory, clock, tick_seconds=tick_seconds or config.tick_seconds,
+                                    data_retention_days=config.data_retention_days)
         if config.scheduler_enabled:
             scheduler.start()
         log.info("recoup started: %r", config)

@@ -1,4 +1,4 @@
-"""Command line: `python -m backend serve | migrate | api | takeover | openapi`."""
+"""Command line: `python -m backend serve | migrate | api | takeover | openapi | audit verify | delete-data`."""
 
 from __future__ import annotations
 
@@ -77,6 +77,22 @@ async def _take_over(config: Config, args: argparse.Namespace) -> int:
     except httpx.HTTPError as error:
         print(f"recoup: could not reach {base}: {error}", file=sys.stderr)
         return 1
+async def _account_command(config: Config, args: argparse.Namespace) -> int:
+    from backend.audit_commands import delete_data, verify_audit
+
+    if args.command == "audit":
+        return await verify_audit(config.database_url, args.account, args.livemode)
+    return await delete_data(config.database_url, args.account, args.livemode, confirmed=args.yes)
+
+
+def _add_account_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser("audit", help="check an account's audit trail")
+    audit.add_argument("action", choices=["verify"])
+    deletion = commands.add_parser("delete-data", help="delete an account's personal data (cannot be undone)")
+    deletion.add_argument("--yes", action="store_true", help="confirm the deletion")
+    for sub in (audit, deletion):
+        sub.add_argument("--account", required=True, help="the Stripe account (acct_…)")
+        sub.add_argument("--livemode", action="store_true", help="the live-mode data (default: test mode)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     takeover.add_argument("--look-back-days", type=int, help="how far back to scan, 1-365 (default 60)")
     takeover.add_argument("--no-wait", action="store_true", help="start it and return at once")
     takeover.add_argument("--base", help="Recoup's address (default: PUBLIC_BASE_URL)")
+    _add_account_commands(commands)
     return parser
 
 
@@ -117,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_call_api(config, args))
     if args.command == "takeover":
         return asyncio.run(_take_over(config, args))
+    if args.command in ("audit", "delete-data"):
+        return asyncio.run(_account_command(config, args))
     _configure_logging(config)
     if args.command == "migrate":
         asyncio.run(_migrate(config))

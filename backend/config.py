@@ -50,6 +50,8 @@ class Config:
     demo_day_seconds: float = 10.0
     tick_seconds: float = 2.0
     job_lease_seconds: float = 300.0
+    # Customers' personal data is deleted this many days after the app is uninstalled.
+    data_retention_days: int = 30
     # Customer e-mail: the .eml outbox unless SMTP_HOST is set.
     outbox_dir: str = "var/outbox"
     mail_from: str = "billing@recoup.localhost"
@@ -123,6 +125,7 @@ class Environment(BaseSettings):
     DEMO_DAY_SECONDS: float = Field(default=10.0, gt=0)
     SCHEDULER_TICK_SECONDS: float = Field(default=2.0, gt=0)
     JOB_LEASE_SECONDS: float = Field(default=300.0, gt=0)
+    DATA_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
     # Customer e-mail: .eml files in OUTBOX_DIR unless SMTP_HOST names a server.
     OUTBOX_DIR: str = "var/outbox"
     MAIL_FROM: str = "billing@recoup.localhost"
@@ -285,6 +288,7 @@ def _config_from(read: Environment) -> Config:
         demo_day_seconds=read.DEMO_DAY_SECONDS,
         tick_seconds=read.SCHEDULER_TICK_SECONDS,
         job_lease_seconds=read.JOB_LEASE_SECONDS,
+        data_retention_days=read.DATA_RETENTION_DAYS,
         outbox_dir=read.OUTBOX_DIR,
         mail_from=read.MAIL_FROM,
         smtp_host=read.SMTP_HOST,

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from backend.jobs.kinds import JobKind, end_key
 from backend.jobs.outcomes import Done, Failed, Outcome, Parked, RetryLater
+from backend.services.audit_records import acting_for, job_cause
 from backend.services.outreach_ports import OutreachDeps
 from backend.services.ports import Clock, StripeGateway, StripeRequestRejected, StripeUnavailable
 from backend.services.records import ClaimedJob, NewJob
@@ -137,7 +138,9 @@ class JobRunner:
                 await self._settle(job, Failed(f"no handler for job kind {job.kind!r}"))
                 return
             try:
-                outcome = await handler(self._deps, JobRun(job, self._owner, self._deps.clock))
+                # What the job writes to Stripe is recorded in the audit trail as done for this job.
+                with acting_for(job_cause(job.kind, job.id, job.recovery_id)):
+                    outcome = await handler(self._deps, JobRun(job, self._owner, self._deps.clock))
             except LeaseLost as error:
                 log.warning("job lease lost", extra={"job": job.id, "error": str(error)})
                 return

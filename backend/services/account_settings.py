@@ -8,6 +8,7 @@ from typing import Any
 from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryStatus
 from backend.domain.settings import RecoverySettings, apply_changes, from_json
+from backend.services.audit_trail import record_merchant_action
 from backend.services.errors import AccountNotInstalled
 from backend.services.planning import queue_replan
 from backend.services.ports import Clock
@@ -61,6 +62,8 @@ async def save_settings(uow_factory: UnitOfWorkFactory, clock: Clock, account: S
         elif after.enabled and _plan_changed(before, after):
             # Every open recovery follows the new rules at once, including its end of dunning.
             await _replan_all(uow, account, now, why="settings changed", settings=after)
+        await record_merchant_action(uow, now, account, "settings.save",
+                                     details={"changed": sorted(str(name) for name in changes)})
         await uow.commit()
     return after
 

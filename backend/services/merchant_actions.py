@@ -9,6 +9,7 @@ from backend.domain.recovery import ActionRefused, Recovery
 from backend.domain.recovery_state import RecoveryEvent
 from backend.jobs.kinds import JobKind, assess_key, merchant_pay_key
 from backend.services.account_settings import load_settings, require_installed
+from backend.services.audit_trail import record_merchant_action
 from backend.services.errors import ActionNotAllowed, RecoveryNotFound
 from backend.services.lifecycle import end_recovery, open_recovery
 from backend.services.planning import queue_replan
@@ -43,6 +44,8 @@ async def act_on_recovery(uow_factory: UnitOfWorkFactory, clock: Clock, gateway:
                 raise ActionNotAllowed(refused.reason) from None
             await _FOLLOW_UPS[action](uow, recovery, now)
             await uow.recoveries.save(recovery)
+        await record_merchant_action(uow, now, account, f"recovery.{action}", invoice_id=invoice_id,
+                                     recovery_id=recovery.id)
         await uow.commit()
         return recovery
 
@@ -93,5 +96,7 @@ async def enrol_invoice(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: S
         await open_recovery(uow, recovery, now)
         await uow.jobs.enqueue(NewJob(kind=JobKind.ASSESS_FAILURE, account=account, run_at=now,
                                       recovery_id=recovery.id, dedupe_key=assess_key(recovery.id)), now)
+        await record_merchant_action(uow, now, account, "recovery.enrol", invoice_id=invoice.id,
+                                     recovery_id=recovery.id)
         await uow.commit()
     return recovery

@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 
 from backend.domain.billing import StripeAccount
 from backend.services.analytics_ports import AnalyticsRepository
+from backend.services.audit_records import AuditRepository, ErasureRepository
 from backend.services.outreach_records import MessageRepository
 from backend.services.records import (
     AccountRecord,
@@ -163,6 +164,10 @@ class UnitOfWork(Protocol):
     def analytics(self) -> AnalyticsRepository: ...  # daily buckets for any period
     @property
     def takeovers(self) -> TakeoverRepository: ...  # progress of takeovers of earlier failures
+    @property
+    def audit(self) -> AuditRepository: ...  # the hash-chained audit trail
+    @property
+    def erasure(self) -> ErasureRepository: ...  # deleting an account's personal data
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -14,7 +14,7 @@ from backend.services.merchant_actions import ACTIONS, act_on_recovery
 from backend.services.outreach_reporting import engagement, recovery_outreach
 from backend.services.recovery_listing import RecoveryFilter, list_recoveries
 from backend.services.reporting import account_warnings, overview, recovery_story
-from backend.web import analytics_api, schemas
+from backend.web import analytics_api, audit_api, schemas
 from backend.web.context import context_of
 from backend.web.dashboard_auth import DashboardCaller, json_response, signed
 from backend.web.errors import HttpError
@@ -124,4 +124,5 @@ ROUTES = [
     Route("/api/v1/recoveries", get_recoveries, methods=["GET"]),
     Route("/api/v1/overview", get_overview, methods=["GET"]),
     *analytics_api.ROUTES,
+    *audit_api.ROUTES,  # the audit trail and data deletion
 ]

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from backend.adapters.stripe.ids import is_account_id, is_stripe_id
 from backend.adapters.stripe.signatures import SignatureError, dashboard_payload, verify
 from backend.domain.billing import StripeAccount
+from backend.services.audit_records import acting_for, dashboard_cause
 from backend.web.bodies import parse_json_object, read_capped
 from backend.web.context import context_of
 from backend.web.errors import HttpError
@@ -37,7 +38,10 @@ def signed(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
 
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
-        return await handler(request, await _authenticate(request))
+        caller = await _authenticate(request)
+        # Whatever the request writes (to Stripe, or as a merchant action) is audited as this user's.
+        with acting_for(dashboard_cause(caller.user_id)):
+            return await handler(request, caller)
 
     return endpoint
 

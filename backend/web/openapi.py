@@ -103,6 +103,7 @@ def _paths() -> dict[str, Any]:
                          "schema": {"$ref": _REF.format(model="TakeoverResponse")}}}},
                                    **_ok(schemas.TakeoverResponse)}},
         },
+        **_audit_paths(invoice),
         "/api/v1/sms/credentials": {
             "get": {"operationId": "getSmsCredentials", "parameters": _IDENTITY,
                     "responses": _ok(schemas.SmsCredentials)},
@@ -113,6 +114,35 @@ def _paths() -> dict[str, Any]:
                         "required": ["account_sid", "auth_token", "from_number"],
                         "description": "stored in Stripe's Secret Store, never by Recoup"}}, ["credentials"]),
                     "responses": _ok(schemas.SmsCredentials)},
+        },
+    }
+
+
+def _audit_paths(invoice: dict[str, Any]) -> dict[str, Any]:
+    page = _ok(schemas.AuditPage)
+    # format=csv answers the same page as CSV with a header row, and the next cursor in a header.
+    page["200"] = {**page["200"], "content": {**page["200"]["content"], "text/csv": {"schema": {"type": "string"}}},
+                   "headers": {"Recoup-Next-Starting-After": {"schema": {"type": "integer"},
+                                                              "description": "the next page's starting_after"}}}
+    return {
+        "/api/v1/audit": {
+            "get": {"operationId": "exportAudit", "parameters": [
+                *_IDENTITY,
+                _query("format", "json (default) or csv", type="string", enum=["json", "csv"]),
+                _query("limit", "rows per page, 1 to 500 (default 100)", type="integer", minimum=1, maximum=500),
+                _query("starting_after", "the seq after which the page starts", type="integer", minimum=0),
+            ], "responses": page},
+        },
+        "/api/v1/invoices/{invoice_id}/audit": {
+            "get": {"operationId": "getInvoiceAudit", "parameters": [invoice, *_IDENTITY],
+                    "responses": _ok(schemas.InvoiceAudit)},
+        },
+        "/api/v1/account/data-deletion": {
+            "post": {"operationId": "deleteAccountData",
+                     "requestBody": _body({"confirm": {"type": "string",
+                                                       "description": "exactly `delete <account_id>`"}},
+                                          ["confirm"]),
+                     "responses": _ok(schemas.DataDeletion)},
         },
     }
 

@@ -18,6 +18,7 @@ from backend.adapters.messages.templates import render
 from backend.adapters.stripe.ids import is_stripe_id
 from backend.domain.settings import RecoverySettings
 from backend.services import card_update
+from backend.services.audit_records import Cause, acting_for
 from backend.services.card_update import PageProblem, Payable
 from backend.services.money_format import money
 from backend.services.outreach_links import OutreachLinks
@@ -163,9 +164,11 @@ async def start_checkout(request: Request) -> Response:
         return RedirectResponse(page.invoice.hosted_invoice_url, 303, headers=SECURITY_HEADERS)
     token = request.path_params["token"]
     links = _links(request)
-    session = await card_update.start_checkout(
-        context.gateway, page, success_url=links.signer.url(f"/r/{token}/done?session_id={{CHECKOUT_SESSION_ID}}"),
-        cancel_url=links.signer.url(f"/r/{token}"), attempt=nonce)
+    # The audit trail records the Checkout Session as created for the customer, on this recovery.
+    with acting_for(Cause("customer_page", recovery_id)):
+        session = await card_update.start_checkout(
+            context.gateway, page, success_url=links.signer.url(f"/r/{token}/done?session_id={{CHECKOUT_SESSION_ID}}"),
+            cancel_url=links.signer.url(f"/r/{token}"), attempt=nonce)
     return RedirectResponse(session.url, 303, headers=SECURITY_HEADERS)
 
 
@@ -181,8 +184,9 @@ async def checkout_done(request: Request) -> Response:
     try:
         # Not `payable`: the webhook and the retry may have settled the invoice before the customer
         # is back, and they deserve the thank-you page all the same.
-        recovery = await card_update.finish_checkout(context.uow_factory, context.gateway, context.clock,
-                                                     recovery_id, session_id)
+        with acting_for(Cause("customer_page", recovery_id)):
+            recovery = await card_update.finish_checkout(context.uow_factory, context.gateway, context.clock,
+                                                         recovery_id, session_id)
     except PageProblem as problem:
         return _problem(request, problem.kind, problem.settings)
     settings = await card_update.recovery_settings(context.uow_factory, recovery_id)

@@ -303,6 +303,43 @@ class Takeover(ApiModel):
 
 class TakeoverResponse(ApiModel):
     takeover: Takeover | None = Field(description="the running takeover, else the latest one; null if none yet")
+AuditKind = Literal["stripe_write", "merchant_action", "data_deletion"]
+AuditOutcome = Literal["succeeded", "refused", "failed"]
+
+
+class AuditEntry(ApiModel):
+    """One row of the account's hash-chained audit trail."""
+
+    seq: int
+    occurred_at: str
+    kind: AuditKind
+    operation: str = Field(description="e.g. invoices.pay, subscriptions.cancel, settings.save, recovery.pause")
+    object_id: str | None
+    actor: str = Field(description="job:<kind>:<id>, dashboard:<user id>, customer_page, cli or system")
+    invoice_id: str | None
+    idempotency_key: str | None
+    request_id: str | None = Field(description="Stripe's Request-Id for a Stripe write")
+    http_status: int | None = Field(description="Stripe's answer; null when no answer came")
+    outcome: AuditOutcome
+    error: str | None
+    redacted: bool = Field(description="its details were removed when the account's data was deleted")
+    row_hash: str
+
+
+class AuditPage(ApiModel):
+    entries: list[AuditEntry]
+    has_more: bool
+    next_starting_after: int | None = Field(description="pass as starting_after for the next page")
+
+
+class InvoiceAudit(ApiModel):
+    entries: list[AuditEntry]
+
+
+class DataDeletion(ApiModel):
+    """How many stored records lost their personal data; the audit trail records the deletion."""
+
+    deleted: dict[str, int]
 
 
 class ApiError(ApiModel):
@@ -320,4 +357,4 @@ class ErrorResponse(ApiModel):
 
 RESPONSE_MODELS: tuple[type[ApiModel], ...] = (
     SettingsResponse, RecoveryResponse, RecoveryActionResponse, RecoveryList, Overview, SmsCredentials,
-    TakeoverResponse, ErrorResponse, Analytics)
+    TakeoverResponse, Analytics, AuditPage, InvoiceAudit, DataDeletion, ErrorResponse)

@@ -67,7 +67,7 @@ async def test_account_b_cannot_read_or_change_account_a(client, stack, engine, 
     if claim_a:
         assert response.status_code == 401
     elif "{invoice_id}" in path and method == "GET":
-        assert response.json() == {"recovery": None}
+        assert response.json() in ({"recovery": None}, {"entries": []})  # nothing of A's invoice
     elif "{invoice_id}" in path:
         assert response.status_code == 404
     else:

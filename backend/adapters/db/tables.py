@@ -325,3 +325,56 @@ class TakeoverRow(SQLModel, table=True):
     finished_at: datetime | None = _utc_optional()
     error: str | None = Field(default=None, max_length=1000)
     version: int = 1
+class AuditEntryRow(SQLModel, table=True):
+    """One row of an account's hash-chained audit trail (domain/audit_chain.py).
+
+    `details` may name a customer; the hash covers only its digest, so deleting an account's
+    personal data replaces `details` with a marker and the chain still verifies.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        UniqueConstraint("account_id", "livemode", "seq", name="uq_audit_entry_seq"),
+        Index("ix_audit_entry_invoice", "account_id", "livemode", "invoice_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(max_length=64)
+    livemode: bool
+    seq: int
+    occurred_at: datetime = _utc(nullable=False)
+    kind: str = Field(max_length=32)
+    operation: str = Field(max_length=128)
+    actor: str = Field(max_length=255)
+    invoice_id: str | None = Field(default=None, max_length=255)
+    recovery_id: str | None = Field(default=None, max_length=64)
+    request_id: str | None = Field(default=None, max_length=255)
+    http_status: int | None = None
+    outcome: str = Field(max_length=16)
+    details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    details_digest: str = Field(max_length=64)
+    prev_hash: str = Field(max_length=64)
+    row_hash: str = Field(max_length=64)
+
+
+class AuditHeadRow(SQLModel, table=True):
+    """The end of each chain: appenders lock it, so two processes never take the same seq."""
+
+    __tablename__ = "audit_head"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    livemode: bool = Field(primary_key=True)
+    seq: int = 0
+    row_hash: str = Field(max_length=64)
+
+
+class DataDeletionRow(SQLModel, table=True):
+    """When an account's personal data was deleted, and why (a request, or the days after uninstall)."""
+
+    __tablename__ = "data_deletion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(max_length=64, index=True)
+    livemode: bool
+    deleted_at: datetime = _utc(nullable=False)
+    reason: str = Field(max_length=32)  # requested | after_uninstall

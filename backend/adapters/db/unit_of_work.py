@@ -10,6 +10,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.adapters.db.analytics import SqlAnalytics
+from backend.adapters.db.audit import SqlAuditTrail
+from backend.adapters.db.erasure import SqlErasure
 from backend.adapters.db.jobs import SqlJobs
 from backend.adapters.db.notifications import SqlMessages
 from backend.adapters.db.repositories import (
@@ -66,6 +68,8 @@ class SqlUnitOfWork:
     messages: SqlMessages
     analytics: SqlAnalytics
     takeovers: SqlTakeovers
+    audit: SqlAuditTrail
+    erasure: SqlErasure
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_turn: asyncio.Lock | None) -> None:
         self._sessions = sessions
@@ -85,6 +89,8 @@ class SqlUnitOfWork:
         self.messages = SqlMessages(self._session)
         self.analytics = SqlAnalytics(self._session)
         self.takeovers = SqlTakeovers(self._session)
+        self.audit = SqlAuditTrail(self._session)
+        self.erasure = SqlErasure(self._session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -7,6 +7,7 @@ import stripe
 
 from backend.adapters.stripe.http_client import PacedHTTPXClient, Sleep
 from backend.adapters.stripe.rate_limits import AccountRateLimiter
+from backend.services.audit_records import StripeWriteSink
 from backend.services.ports import StripeRequestRejected
 
 
@@ -50,6 +51,11 @@ class ModeClients:
             raise MissingStripeKey(f"no Stripe {mode}-mode secret key is configured",
                                    code="missing_secret_key")
         return client
+
+    def report_writes_to(self, sink: StripeWriteSink) -> None:
+        """Report every write request either mode's client sends to `sink`."""
+        for transport in self._transports:
+            transport.writes = sink
 
     async def aclose(self) -> None:
         """Close the HTTP connections this gateway opened."""

@@ -45,6 +45,7 @@ from backend.domain.billing import (
     Subscription,
 )
 from backend.domain.takeover import InvoicePage
+from backend.services.audit_records import StripeWriteSink
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 
 
@@ -63,6 +64,10 @@ class StripeSdkGateway:
         )
         self._clients = clients
         self._calls = StripeCalls(clients, rate_limit_retries=max_network_retries, sleep=sleep)
+
+    def report_writes_to(self, sink: StripeWriteSink) -> None:
+        """Send a report of every write request (and Stripe's answer to it) to `sink`: the audit trail."""
+        self._clients.report_writes_to(sink)
 
     async def aclose(self) -> None:
         """Close the HTTP connections the gateway opened (an injected client stays open)."""

@@ -9,6 +9,8 @@ import httpx
 import stripe
 
 from backend.adapters.stripe.rate_limits import AccountRateLimiter
+from backend.adapters.stripe.write_reports import WRITE_METHODS, describe_write
+from backend.services.audit_records import StripeWriteSink
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -27,6 +29,9 @@ class PacedHTTPXClient(stripe.HTTPXClient):
         self._limiter = limiter
         self._sleep = sleep
         self._owns_client = http_client is None
+        # Every write request is reported here (the audit trail), once per request sent: an SDK
+        # retry of a write is a second request under the same idempotency key.
+        self.writes: StripeWriteSink | None = None
         if http_client is not None:
             # stripe 16.1's HTTPXClient builds its own httpx.AsyncClient and accepts neither a
             # client nor a transport, so the caller's client (respx, an in-process ASGI
@@ -36,7 +41,19 @@ class PacedHTTPXClient(stripe.HTTPXClient):
     async def request_async(self, method: str, url: str, headers: Mapping[str, str],
                             post_data: Any = None) -> tuple[bytes, int, Mapping[str, str]]:
         await self._pace(headers)
-        return await super().request_async(method, url, headers, post_data)
+        if self.writes is None or method.upper() not in WRITE_METHODS:
+            return await super().request_async(method, url, headers, post_data)
+        try:
+            body, status, answer_headers = await super().request_async(method, url, headers, post_data)
+        except stripe.StripeError as error:  # no answer: a timeout or a dropped connection
+            await self.writes.stripe_write(describe_write(
+                method=method, url=url, headers=headers, livemode=self._livemode, status=None,
+                response_headers=None, body=None, failure=f"{type(error).__name__}: {error}"[:500]))
+            raise
+        await self.writes.stripe_write(describe_write(
+            method=method, url=url, headers=headers, livemode=self._livemode, status=status,
+            response_headers=answer_headers, body=body))
+        return body, status, answer_headers
 
     async def request_stream_async(
         self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None,

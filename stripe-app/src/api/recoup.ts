@@ -2,6 +2,8 @@ import {request, type Caller} from './client';
 import type {
   ApiResult,
   Analytics,
+  AuditPage,
+  InvoiceAudit,
   Overview,
   RecoveryAction,
   RecoveryActionResponse,
@@ -102,4 +104,22 @@ export function getTakeover(caller: Caller): Promise<ApiResult<TakeoverResponse>
 /** Start a takeover of earlier failed invoices; while one runs, the running one comes back instead. */
 export function startTakeover(caller: Caller, lookBackDays?: number): Promise<ApiResult<TakeoverResponse>> {
   return request(caller, 'POST', 'api/v1/takeover', lookBackDays === undefined ? {} : {look_back_days: lookBackDays});
+}
+
+/** What Recoup and the merchant did about one invoice, from the account's audit trail, oldest first. */
+export function getInvoiceAudit(caller: Caller, invoiceId: string): Promise<ApiResult<InvoiceAudit>> {
+  return request(caller, 'GET', `api/v1/invoices/${encodeURIComponent(invoiceId)}/audit`);
+}
+
+/** One page of the account's audit trail, oldest first, after the row numbered `startingAfter`. */
+export function getAuditPage(
+  caller: Caller,
+  startingAfter: number | null,
+  limit = 500,
+): Promise<ApiResult<AuditPage>> {
+  const params: Record<string, unknown> = {format: 'json', limit};
+  if (startingAfter !== null) {
+    params.starting_after = startingAfter;
+  }
+  return request(caller, 'GET', 'api/v1/audit', params);
 }

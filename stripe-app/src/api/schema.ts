@@ -4,6 +4,22 @@
  */
 
 export interface paths {
+    "/api/v1/account/data-deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["deleteAccountData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics": {
         parameters: {
             query?: never;
@@ -12,6 +28,38 @@ export interface paths {
             cookie?: never;
         };
         get: operations["getAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{invoice_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getInvoiceAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,6 +264,73 @@ export interface components {
             /** Trigger */
             trigger: string;
         };
+        /**
+         * AuditEntry
+         * @description One row of the account's hash-chained audit trail.
+         */
+        AuditEntry: {
+            /**
+             * Actor
+             * @description job:<kind>:<id>, dashboard:<user id>, customer_page, cli or system
+             */
+            actor: string;
+            /** Error */
+            error: string | null;
+            /**
+             * Http Status
+             * @description Stripe's answer; null when no answer came
+             */
+            http_status: number | null;
+            /** Idempotency Key */
+            idempotency_key: string | null;
+            /** Invoice Id */
+            invoice_id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "stripe_write" | "merchant_action" | "data_deletion";
+            /** Object Id */
+            object_id: string | null;
+            /** Occurred At */
+            occurred_at: string;
+            /**
+             * Operation
+             * @description e.g. invoices.pay, subscriptions.cancel, settings.save, recovery.pause
+             */
+            operation: string;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "succeeded" | "refused" | "failed";
+            /**
+             * Redacted
+             * @description its details were removed when the account's data was deleted
+             */
+            redacted: boolean;
+            /**
+             * Request Id
+             * @description Stripe's Request-Id for a Stripe write
+             */
+            request_id: string | null;
+            /** Row Hash */
+            row_hash: string;
+            /** Seq */
+            seq: number;
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Entries */
+            entries: components["schemas"]["AuditEntry"][];
+            /** Has More */
+            has_more: boolean;
+            /**
+             * Next Starting After
+             * @description pass as starting_after for the next page
+             */
+            next_starting_after: number | null;
+        };
         /** Card */
         Card: {
             /** Brand */
@@ -299,6 +414,16 @@ export interface components {
             refunded: number;
             success_fee: components["schemas"]["SuccessFee"];
         };
+        /**
+         * DataDeletion
+         * @description How many stored records lost their personal data; the audit trail records the deletion.
+         */
+        DataDeletion: {
+            /** Deleted */
+            deleted: {
+                [key: string]: number;
+            };
+        };
         /** Decline */
         Decline: {
             /** Advice Code */
@@ -364,6 +489,11 @@ export interface components {
          * @enum {string}
          */
         InvoiceAction: "leave" | "void" | "mark_uncollectible";
+        /** InvoiceAudit */
+        InvoiceAudit: {
+            /** Entries */
+            entries: components["schemas"]["AuditEntry"][];
+        };
         /**
          * Message
          * @description One e-mail or text to the invoice's customer, planned or sent.
@@ -888,6 +1018,82 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    deleteAccountData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_id: string;
+                    /** @description exactly `delete <account_id>` */
+                    confirm: string;
+                    /** @enum {string} */
+                    mode?: "test" | "live";
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataDeletion"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getAnalytics: {
         parameters: {
             query: {
@@ -914,6 +1120,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Analytics"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query: {
+                /** @description userContext.id; signed together with account_id */
+                user_id: string;
+                /** @description userContext.account.id; the only account the answer concerns */
+                account_id: string;
+                mode?: "test" | "live";
+                /** @description json (default) or csv */
+                format?: "json" | "csv";
+                /** @description rows per page, 1 to 500 (default 100) */
+                limit?: number;
+                /** @description the seq after which the page starts */
+                starting_after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description the next page's starting_after */
+                    "Recoup-Next-Starting-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description missing, wrong or stale signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description not this account's, or Recoup is not installed */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the recovery's state does not allow it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description a field is invalid; nothing was changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getInvoiceAudit: {
+        parameters: {
+            query: {
+                /** @description userContext.id; signed together with account_id */
+                user_id: string;
+                /** @description userContext.account.id; the only account the answer concerns */
+                account_id: string;
+                mode?: "test" | "live";
+            };
+            header?: never;
+            path: {
+                invoice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceAudit"];
                 };
             };
             /** @description malformed request */

@@ -34,6 +34,10 @@ export type Analytics = Schemas['Analytics'];
 export type CurrencyAnalytics = Schemas['CurrencyAnalytics'];
 export type MoneyBack = Schemas['MoneyBack'];
 
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditPage = Schemas['AuditPage'];
+export type InvoiceAudit = Schemas['InvoiceAudit'];
+
 export type CustomerMessage = Schemas['Message'];
 export type MessageStatus = CustomerMessage['status'];
 export type SmsSetup = Schemas['SmsCredentials'];

@@ -3,6 +3,7 @@ import {Banner, Box, Divider, SettingsView} from '@stripe/ui-extension-sdk/ui';
 
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
+import {AuditExport} from '../components/AuditExport';
 import {SmsCredentials} from '../components/SmsCredentials';
 import {TakeoverSection} from '../components/TakeoverSection';
 import {Section, SettingSelect, SettingSwitch, SettingText, type FormControls} from '../components/SettingFields';
@@ -144,6 +145,8 @@ const AppSettings = (context: ExtensionContextValue) => {
         {draft.sms_enabled ? <SmsCredentials caller={caller} /> : null}
         <Divider />
         <TakeoverSection caller={caller} />
+        <Divider />
+        <AuditExport caller={caller} />
       </Box>
     </SettingsView>
   );

@@ -4,12 +4,14 @@ import {useState} from 'react';
 import {Banner, Box, Button, ButtonGroup, ContextView, Inline} from '@stripe/ui-extension-sdk/ui';
 
 import type {ApiResult, RecoveryAction, RecoveryActionResponse} from '../api/types';
+import {AuditEntries} from '../components/AuditEntries';
 import {ErrorState} from '../components/ErrorState';
 import {LoadingState} from '../components/LoadingState';
 import {notify} from '../components/notify';
 import {MoneyBackNotice} from '../components/MoneyBackNotice';
 import {RecoveryDetails} from '../components/RecoveryDetails';
 import {ACTION_LABELS} from '../format/labels';
+import {useCaller} from '../hooks/useCaller';
 import {useRecovery} from '../hooks/useRecovery';
 
 const TITLE = 'Payment recovery';
@@ -48,6 +50,7 @@ function toastFor(action: RecoveryAction, result: ApiResult<RecoveryActionRespon
 const InvoiceRecovery = (context: ExtensionContextValue) => {
   const invoiceId = context.environment.objectContext?.id ?? null;
   const {state, reload, pendingAction, actionError, act} = useRecovery(context, invoiceId);
+  const caller = useCaller(context);
   const refreshDashboard = useRefreshDashboardData();
   const locale = context.userContext.locale;
   const canAct = mayAct(context.userContext.roles);
@@ -149,6 +152,7 @@ const InvoiceRecovery = (context: ExtensionContextValue) => {
           </ButtonGroup>
         ) : null}
         <RecoveryDetails recovery={recovery} locale={locale} />
+        {invoiceId ? <AuditEntries caller={caller} invoiceId={invoiceId} locale={locale} /> : null}
       </Box>
     </ContextView>
   );
