@@ -27,6 +27,7 @@ from backend.jobs.kinds import JobKind
 from backend.jobs.outcomes import Done, Failed, Outcome
 from backend.jobs.runner import JobDeps, JobRun
 from backend.services.account_settings import load_settings, require_installed
+from backend.services.audit_trail import record_merchant_action
 from backend.services.errors import ActionNotAllowed
 from backend.services.ports import Clock, StripeRequestRejected, StripeUnavailable
 from backend.services.records import NewJob
@@ -92,6 +93,8 @@ async def start_takeover(uow_factory: UnitOfWorkFactory, clock: Clock, account: 
                 scanned=0, enrolled=0, skipped={}, started_at=now)
             await uow.takeovers.add(record)
             await uow.jobs.enqueue(_walk_job(record, now), now)
+            await record_merchant_action(uow, now, account, "takeover.start",
+                                         details={"takeover_id": record.id, "look_back_days": days})
             await uow.commit()
             return record, True
     except StaleRecord:

@@ -109,3 +109,19 @@ async def test_a_refused_or_invalid_action_records_nothing(stack, client):
 
     assert [a.status_code for a in answers] == [409, 422, 404, 401]
     assert await rows(stack, account) == before
+
+
+async def test_starting_a_takeover_is_recorded_once_with_the_dashboard_user(stack, client):
+    account = await stack.install()
+    off = await stack.install({"enabled": False})
+
+    first = await signed_post(client, "/api/v1/takeover", account, {"look_back_days": 30})
+    again = await signed_post(client, "/api/v1/takeover", account, {})
+    refused = await signed_post(client, "/api/v1/takeover", off, {})
+    started = [(e.fields.operation, e.fields.actor, e.details.get("look_back_days"))
+               for e in await rows(stack, account) if e.fields.operation == "takeover.start"]
+
+    assert [first.status_code, again.status_code, refused.status_code] == [202, 200, 409]
+    assert started == [("takeover.start", "dashboard:usr_1Auditor", 30)]
+    assert [e.fields.operation for e in await rows(stack, off) if e.fields.kind == MERCHANT_ACTION] == [
+        "settings.save"]
