@@ -53,6 +53,11 @@ def _from_exception(error: Exception) -> tuple[int, str, str, str | None]:
         case StripeRequestRejected(http_status=404):
             # Another account's object is as invisible as one that does not exist.
             return 404, "not_found", "no such object in this Stripe account", None
+        case StripeRequestRejected(http_status=401 | 403):
+            # Stripe refuses Recoup's key for the account: the app was uninstalled or its access revoked.
+            # Nothing the merchant sent was wrong and retrying will not help, so it is not a 5xx.
+            return 403, "stripe_access_revoked", ("Stripe no longer lets Recoup act on this account; "
+                                                  "reinstall the app to resume recovery"), None
         case StripeRequestRejected():
             return 502, "stripe_refused", f"Stripe refused the request: {error}", None
         case StripeUnavailable():

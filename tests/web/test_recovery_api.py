@@ -147,6 +147,21 @@ async def test_enrolling_an_invoice_by_hand_starts_its_recovery(client, stack):
     assert again.status_code == 409
 
 
+async def test_enrolling_when_stripe_revoked_recoups_access_is_a_clear_refusal_that_stores_nothing(client, stack):
+    account = await stack.install({"enabled": False})
+    _customer, _card, _sub, invoice = await failed_subscription_invoice(stack, account, Declines("generic_decline"))
+    await client.put("/api/v1/settings", json={"user_id": USER, "account_id": account.id, "mode": "test",
+                                               "settings": {"enabled": True}},
+                     headers=dashboard_signature(USER, account.id, timestamp=int(stack.wall_clock.now().timestamp())))
+    stack.sim.state(account).installed = False  # access revoked; the deauthorization event not yet delivered
+
+    response = await act(client, stack, account.id, invoice, "enrol")
+
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "stripe_access_revoked")
+    assert "reinstall" in response.json()["error"]["message"]
+    assert await stack.recovery(account, invoice) is None
+
+
 async def test_the_overview_shows_money_recovered_and_in_flight(client, stack):
     account = await stack.install()
     _c1, card, _s1, recovered_invoice = await failed_subscription_invoice(
