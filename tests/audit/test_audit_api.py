@@ -125,3 +125,12 @@ async def test_starting_a_takeover_is_recorded_once_with_the_dashboard_user(stac
     assert started == [("takeover.start", "dashboard:usr_1Auditor", 30)]
     assert [e.fields.operation for e in await rows(stack, off) if e.fields.kind == MERCHANT_ACTION] == [
         "settings.save"]
+
+
+async def test_a_cursor_beyond_32_bits_is_an_empty_page_not_an_error(stack, client):
+    account = await stack.install()
+
+    page = await signed_get(client, "/api/v1/audit", account, starting_after=2**31)
+
+    assert page.status_code == 200
+    assert page.json()["entries"] == [] and page.json()["has_more"] is False

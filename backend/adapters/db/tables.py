@@ -341,7 +341,7 @@ class AuditEntryRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(max_length=64)
     livemode: bool
-    seq: int
+    seq: int = Field(sa_column=Column(BigInteger(), nullable=False))  # a chain outlives 2**31 rows
     occurred_at: datetime = _utc(nullable=False)
     kind: str = Field(max_length=32)
     operation: str = Field(max_length=128)
@@ -364,7 +364,7 @@ class AuditHeadRow(SQLModel, table=True):
 
     account_id: str = Field(primary_key=True, max_length=64)
     livemode: bool = Field(primary_key=True)
-    seq: int = 0
+    seq: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, default=0))
     row_hash: str = Field(max_length=64)
 
 

@@ -20,7 +20,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.String(length=64), nullable=False),
     sa.Column('livemode', sa.Boolean(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('operation', sa.String(length=128), nullable=False),
@@ -42,7 +42,7 @@ def upgrade() -> None:
     op.create_table('audit_head',
     sa.Column('account_id', sa.String(length=64), nullable=False),
     sa.Column('livemode', sa.Boolean(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('row_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('account_id', 'livemode')
     )
