@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 from backend.domain.attribution import recovery_rate
 from backend.domain.billing import StripeAccount
-from backend.services.account_settings import require_installed
+from backend.services.account_settings import load_settings, require_installed
+from backend.services.outreach_records import Engagement
+from backend.services.outreach_reporting import Outreach
 from backend.services.records import AttemptRecord, RecoveryRecord
-from backend.services.unit_of_work import UnitOfWorkFactory
+from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 WEEKS_SHOWN = 8
 NEXT_DUE_SHOWN = 5
@@ -55,6 +57,32 @@ async def recovery_story(uow_factory: UnitOfWorkFactory, account: StripeAccount,
     return RecoveryStory(recovery, attempts)
 
 
+@dataclass(frozen=True)
+class RecoveryPanel:
+    """Everything the invoice panel shows; all None when Recoup has no recovery for the invoice."""
+
+    story: RecoveryStory | None
+    max_retries: int | None = None
+    outreach: Outreach | None = None
+
+
+async def recovery_panel(uow_factory: UnitOfWorkFactory, account: StripeAccount, invoice_id: str) -> RecoveryPanel:
+    """The invoice panel in one read: the story, the retry budget it is shown against, its messages.
+
+    One unit of work, so a panel costs one transaction and the recovery is looked up once.
+    """
+    async with uow_factory() as uow:
+        await require_installed(uow, account)
+        recovery = await uow.recoveries.for_invoice(account, invoice_id)
+        if recovery is None:
+            return RecoveryPanel(None)
+        attempts = await uow.attempts.for_recovery(recovery.id)
+        settings = await load_settings(uow, account)
+        messages = await uow.messages.for_recovery(recovery.id)
+        unsubscribed = await uow.messages.is_unsubscribed(account, recovery.customer_id)
+    return RecoveryPanel(RecoveryStory(recovery, attempts), settings.max_retries, Outreach(messages, unsubscribed))
+
+
 def stripe_retry_warnings(recoveries: list[RecoveryRecord]) -> list[Warning]:
     """Warn while Stripe's own retries run on invoices Recoup manages (double retries)."""
     flagged = [r for r in recoveries if r.stripe_retrying and r.is_open]
@@ -74,15 +102,26 @@ async def account_warnings(uow_factory: UnitOfWorkFactory, account: StripeAccoun
 
 async def overview(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: datetime) -> Overview:
     """The home view from running totals and a few indexed reads: no scan of the account's history."""
-    weeks = _week_starts(now)
     async with uow_factory() as uow:
-        await require_installed(uow, account)
-        totals = await uow.stats.totals(account)
-        weekly = await uow.stats.weekly(account, weeks)
-        money = await uow.stats.weekly_money(account, weeks)
-        next_due = await uow.recoveries.next_due(account, NEXT_DUE_SHOWN)
-        recent = await uow.recoveries.recently_ended(account, RECENT_SHOWN)
-        flagged = await uow.recoveries.flagged_stripe_retrying(account)
+        return await _overview(uow, account, now)
+
+
+async def home(uow_factory: UnitOfWorkFactory, account: StripeAccount, now: datetime) -> tuple[Overview, Engagement]:
+    """The Dashboard home: the overview and the customers' engagement with messages, in one transaction."""
+    async with uow_factory() as uow:
+        view = await _overview(uow, account, now)
+        return view, await uow.messages.engagement(account)
+
+
+async def _overview(uow: UnitOfWork, account: StripeAccount, now: datetime) -> Overview:
+    weeks = _week_starts(now)
+    await require_installed(uow, account)
+    totals = await uow.stats.totals(account)
+    weekly = await uow.stats.weekly(account, weeks)
+    money = await uow.stats.weekly_money(account, weeks)
+    next_due = await uow.recoveries.next_due(account, NEXT_DUE_SHOWN)
+    recent = await uow.recoveries.recently_ended(account, RECENT_SHOWN)
+    flagged = await uow.recoveries.flagged_stripe_retrying(account)
     return Overview(
         recovered={t.currency: t.recovered_amount for t in totals if t.recovered_count},
         paid_without_recoup={t.currency: t.paid_elsewhere_amount for t in totals if t.paid_elsewhere_count},

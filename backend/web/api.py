@@ -11,9 +11,8 @@ from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryStatus
 from backend.services.account_settings import read_settings, save_settings
 from backend.services.merchant_actions import ACTIONS, act_on_recovery
-from backend.services.outreach_reporting import engagement, recovery_outreach
 from backend.services.recovery_listing import RecoveryFilter, list_recoveries
-from backend.services.reporting import account_warnings, overview, recovery_story
+from backend.services.reporting import account_warnings, home, recovery_panel
 from backend.web import analytics_api, audit_api, schemas
 from backend.web.context import context_of
 from backend.web.dashboard_auth import DashboardCaller, json_response, signed
@@ -59,11 +58,8 @@ async def put_settings(request: Request, caller: DashboardCaller) -> Response:
 
 
 async def _story(request: Request, account: StripeAccount, invoice_id: str) -> schemas.RecoveryResponse:
-    context = context_of(request)
-    story = await recovery_story(context.uow_factory, account, invoice_id)
-    settings = await read_settings(context.uow_factory, account) if story else None
-    outreach = await recovery_outreach(context.uow_factory, account, invoice_id) if story else None
-    return story_model(story, settings.max_retries if settings else None, outreach)
+    panel = await recovery_panel(context_of(request).uow_factory, account, invoice_id)
+    return story_model(panel.story, panel.max_retries, panel.outreach)
 
 
 @signed
@@ -111,8 +107,8 @@ async def get_recoveries(request: Request, caller: DashboardCaller) -> Response:
 @signed
 async def get_overview(request: Request, caller: DashboardCaller) -> Response:
     context = context_of(request)
-    view = await overview(context.uow_factory, caller.account, context.clock.now())
-    return json_response(to_json(overview_model(view, await engagement(context.uow_factory, caller.account))))
+    view, engagement = await home(context.uow_factory, caller.account, context.clock.now())
+    return json_response(to_json(overview_model(view, engagement)))
 
 
 # CORS preflights (OPTIONS) are answered by the middleware in `backend.web.cors` before routing.

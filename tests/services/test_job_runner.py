@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from backend.adapters.db.tables import JobRow
 from backend.domain.billing import StripeAccount
+from backend.jobs.outcomes import Done
 from backend.jobs.runner import JobDeps, JobRun, JobRunner, backoff
 from backend.services.ports import StripeRequestRejected, StripeUnavailable
 from backend.services.records import NewJob, RecoveryRecord
@@ -64,6 +65,28 @@ async def test_a_finished_job_is_done_and_not_run_again(uow_factory, manual_cloc
 
     assert len(calls) == 1
     assert (await job_row(uow_factory)).status == "done"
+
+
+async def test_a_job_done_in_its_handlers_transaction_costs_no_second_one(uow_factory, manual_clock):
+    for n in range(3):
+        await enqueue(uow_factory, "ok", key=f"job-{n}")
+    opened = 0
+
+    def counted():
+        nonlocal opened
+        opened += 1
+        return uow_factory()
+
+    async def done(deps, run):
+        await finishing(deps, run)
+        return Done()
+
+    work = JobRunner(JobDeps(counted, manual_clock, gateway=None), {"ok": done}, owner="runner-1")  # type: ignore[arg-type]
+    assert await work.tick() == 3
+
+    # One claim and each job's own transaction: a tick's cost is what its handlers do.
+    assert opened == 1 + 3
+    assert {(await job_row(uow_factory, f"job-{n}")).status for n in range(3)} == {"done"}
 
 
 async def test_stripe_being_down_puts_the_job_back_with_backoff(uow_factory, manual_clock):

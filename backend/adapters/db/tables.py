@@ -92,6 +92,11 @@ class RecoveryRow(SQLModel, table=True):
         Index("ix_recovery_due", "status", "next_attempt_at"),
         Index("ix_recovery_account_status", "account_id", "livemode", "status"),
         Index("ix_recovery_account_closed", "account_id", "livemode", "closed_at"),
+        # The home's "next due" walks an account's next attempts in order (an ended recovery has
+        # none), and its warning finds the few recoveries Stripe also retries, without reading
+        # every recovery of the account.
+        Index("ix_recovery_account_next", "account_id", "livemode", "next_attempt_at"),
+        Index("ix_recovery_account_stripe_retrying", "account_id", "livemode", "stripe_retrying"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
