@@ -7,11 +7,6 @@ import {FakeBackend} from '../testing/http';
 import {buttonLabelled, renderView, unmountAll} from '../testing/views';
 import {AuditExport, CSV_COLUMNS, toCsv} from './AuditExport';
 
-jest.mock('@stripe/ui-extension-sdk/utils', () => ({
-  ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
-  fetchStripeSignature: jest.fn(async () => 't=1,v1=abc'),
-}));
-
 let backend: FakeBackend;
 
 afterEach(unmountAll);
