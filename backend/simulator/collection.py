@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,6 +12,7 @@ from backend.simulator.behaviours import Decline
 from backend.simulator.errors import invalid_request
 from backend.simulator.events import EventLog
 from backend.simulator.ids import IdFactory
+from backend.simulator.json_copy import json_copy
 from backend.simulator.state import AccountState, RetrySettings
 
 # Codes after which Stripe keeps its schedule but charges only once a new card exists.
@@ -86,7 +86,7 @@ class Collector:
             raise invalid_request(
                 f"The PaymentMethod provided ({pm_id}) does not belong to the Customer "
                 f"({inv['customer']}).", param="payment_method")
-        before = copy.deepcopy(inv)
+        before = json_copy(inv)
         # The first attempt of any kind counts; afterwards only Stripe's own retries do.
         if automatic or inv["attempt_count"] == 0:
             inv["attempt_count"] += 1
@@ -151,7 +151,7 @@ class Collector:
                 "advice_code": decline.advice_code,
                 "network_advice_code": decline.network_advice_code,
                 "network_decline_code": decline.network_decline_code, "charge": charge["id"],
-                "message": decline.message, "payment_method": copy.deepcopy(pm),
+                "message": decline.message, "payment_method": json_copy(pm),
                 "doc_url": f"https://stripe.com/docs/error-codes/{decline.code.replace('_', '-')}"}
         return charge
 
@@ -185,7 +185,7 @@ class Collector:
         self._events.emit(state, "invoice.payment_succeeded", inv, now)
 
     def pay_out_of_band(self, state: AccountState, inv: dict[str, Any], now: datetime) -> None:
-        before = copy.deepcopy(inv)
+        before = json_copy(inv)
         self.settle(state, inv, now, off_stripe=True)
         self._events.emit_update(state, "invoice.updated", before, inv, now)
         self._events.emit(state, "invoice.paid", inv, now)
@@ -226,7 +226,7 @@ class Collector:
         meta.retries_done += 1
         pm_id = self.resolve_payment_method(state, inv)
         if pm_id is not None and pm_id == meta.hard_declined_pm:
-            before = copy.deepcopy(inv)
+            before = json_copy(inv)
             inv["attempt_count"] += 1
             self.schedule_retry(state, inv)
             self._events.emit_update(state, "invoice.updated", before, inv, now)
@@ -253,7 +253,7 @@ class Collector:
 
     def mark_uncollectible(self, state: AccountState, inv: dict[str, Any], now: datetime, *,
                            reason: str | None) -> None:
-        before = copy.deepcopy(inv)
+        before = json_copy(inv)
         inv.update({"status": "uncollectible", "next_payment_attempt": None, "auto_advance": False})
         if reason is not None:
             inv["status_details"] = {"uncollectible": {"reason": reason}}
@@ -271,7 +271,7 @@ class Collector:
             return
         if status == "unpaid" and sub["status"] != "past_due":
             return
-        before = copy.deepcopy(sub)
+        before = json_copy(sub)
         sub["status"] = status
         self._events.emit_update(state, "customer.subscription.updated", before, sub, now)
 

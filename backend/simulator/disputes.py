@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta
 from typing import Any
 
 from backend.simulator import shapes
 from backend.simulator.events import EventLog
 from backend.simulator.ids import IdFactory
+from backend.simulator.json_copy import json_copy
 from backend.simulator.state import AccountState
 
 # A card network gives the merchant about three weeks to answer a chargeback.
@@ -35,7 +35,7 @@ def refund(state: AccountState, events: EventLog, ids: IdFactory, charge: dict[s
         "receipt_number": None, "source_transfer_reversal": None, "status": "succeeded",
         "transfer_reversal": None,
     })
-    before = copy.deepcopy(charge)
+    before = json_copy(charge)
     charge["amount_refunded"] = int(charge["amount_refunded"]) + amount
     charge["refunded"] = charge["amount_refunded"] == charge["amount_captured"]
     events.emit(state, "refund.created", created, now)

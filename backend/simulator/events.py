@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from backend.simulator import shapes
 from backend.simulator.ids import IdFactory
+from backend.simulator.json_copy import json_copy
 from backend.simulator.state import AccountState
 
 
@@ -30,7 +30,7 @@ def previous_attributes(before: dict[str, Any], after: dict[str, Any]) -> dict[s
         if isinstance(old, dict) and isinstance(new, dict) and key not in ("lines", "items"):
             changed[key] = previous_attributes(old, new)
         else:
-            changed[key] = copy.deepcopy(old)
+            changed[key] = json_copy(old)
     return changed
 
 
@@ -59,7 +59,7 @@ class EventLog:
         event = shapes.event(
             self._ids.new("evt"), created=now, livemode=state.livemode,
             account=None if state.account_id == self.platform_account else state.account_id,
-            type_=type_, obj=copy.deepcopy(obj), previous_attributes=previous,
+            type_=type_, obj=json_copy(obj), previous_attributes=previous,
             request_id=self._request.id, idempotency_key=self._request.idempotency_key)
         self.events.append(event)
         self.by_id[event["id"]] = event

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from backend.simulator import shapes
 from backend.simulator.errors import invalid_request, resource_missing
 from backend.simulator.forms import to_int
+from backend.simulator.json_copy import json_copy
 from backend.simulator.state import KIND_BY_PREFIX, AccountState
 
 MAX_EXPAND_DEPTH = 4
@@ -15,7 +15,7 @@ MAX_EXPAND_DEPTH = 4
 
 def render(state: AccountState, obj: dict[str, Any], expand: list[str]) -> dict[str, Any]:
     """Return a copy of `obj` as the API would send it with these expansions."""
-    out = copy.deepcopy(obj)
+    out = json_copy(obj)
     _add_includables(state, out, expand)
     for path in expand:
         parts = path.split(".")
@@ -33,7 +33,7 @@ def _add_includables(state: AccountState, out: dict[str, Any], expand: list[str]
     if out.get("object") == "invoice" and "payments" in wants:
         data = [p for p in state.all("invoice_payment") if p["invoice"] == out["id"]]
         out["payments"] = shapes.list_object(f"/v1/invoices/{out['id']}/payments",
-                                             copy.deepcopy(data), False)
+                                             json_copy(data), False)
     if out.get("object") == "apps.secret" and "payload" not in wants:
         out["payload"] = None
 
@@ -53,7 +53,7 @@ def _expand(state: AccountState, node: Any, parts: list[str], path: str) -> None
         target = state.find(value)
         if target is None:
             raise invalid_request(f"This property cannot be expanded ({head}).", param="expand")
-        value = copy.deepcopy(target)
+        value = json_copy(target)
         _add_includables(state, value, [".".join(rest)] if rest else [])
         node[head] = value
     _expand(state, value, rest, path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from stripe.params import (
@@ -20,6 +19,7 @@ from backend.simulator.card_tokens import CARD_TOKENS
 from backend.simulator.errors import StripeError, invalid_request, missing_parameter
 from backend.simulator.expand import paginate
 from backend.simulator.forms import apply_metadata
+from backend.simulator.json_copy import json_copy
 from backend.simulator.routing import Ctx, Route, route
 from backend.simulator.state import AccountState
 
@@ -31,7 +31,7 @@ def retrieve(ctx: Ctx, customer: str) -> dict[str, Any]:
 def update(ctx: Ctx, customer: str) -> dict[str, Any]:
     cus = ctx.state.get(customer, "customer")
     p = ctx.params
-    before = copy.deepcopy(cus)
+    before = json_copy(cus)
     if "metadata" in p:
         cus["metadata"] = apply_metadata(cus["metadata"], p["metadata"])
     for field in ("email", "name", "description", "phone"):
@@ -123,12 +123,12 @@ def detach_payment_method(ctx: Ctx, payment_method: str) -> dict[str, Any]:
         raise invalid_request(f"The payment method {payment_method} is not attached to a customer.")
     cus = ctx.state.get(str(customer_id), "customer")
     if cus["invoice_settings"]["default_payment_method"] == payment_method:
-        before = copy.deepcopy(cus)
+        before = json_copy(cus)
         cus["invoice_settings"]["default_payment_method"] = None
         ctx.services.events.emit_update(ctx.state, "customer.updated", before, cus, ctx.now)
     for sub in ctx.state.all("subscription"):
         if sub["default_payment_method"] == payment_method:
-            before = copy.deepcopy(sub)
+            before = json_copy(sub)
             sub["default_payment_method"] = None
             ctx.services.events.emit_update(ctx.state, "customer.subscription.updated", before,
                                             sub, ctx.now)

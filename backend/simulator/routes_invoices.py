@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from stripe.params import (
@@ -20,6 +19,7 @@ from backend.simulator.collection import subscription_of
 from backend.simulator.errors import StripeError, invalid_request, missing_parameter
 from backend.simulator.expand import created_filter, matches_range, paginate
 from backend.simulator.forms import apply_metadata, to_bool
+from backend.simulator.json_copy import json_copy
 from backend.simulator.routing import Ctx, Route, route
 
 
@@ -32,7 +32,7 @@ def update(ctx: Ctx, invoice: str) -> dict[str, Any]:
     params = ctx.params
     if inv["status"] in ("void", "paid", "uncollectible") and set(params) - {"metadata", "expand"}:
         raise invalid_request(f"You can only update metadata on a {inv['status']} invoice.")
-    before = copy.deepcopy(inv)
+    before = json_copy(inv)
     if "metadata" in params:
         inv["metadata"] = apply_metadata(inv["metadata"], params["metadata"])
     if "auto_advance" in params:
@@ -76,8 +76,8 @@ def pay(ctx: Ctx, invoice: str) -> dict[str, Any]:
 def _card_error(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
     """402 carrying the decline and, like Stripe, the PaymentIntent and PaymentMethod objects."""
     pi = ctx.state.get(str(ctx.state.invoices[inv["id"]].payment_intent), "payment_intent")
-    error = copy.deepcopy(pi["last_payment_error"] or {})
-    error["payment_intent"] = copy.deepcopy(pi)
+    error = json_copy(pi["last_payment_error"] or {})
+    error["payment_intent"] = json_copy(pi)
     error.setdefault("type", "card_error")
     return StripeError(402, error)
 
@@ -92,7 +92,7 @@ def _requires_action(ctx: Ctx, inv: dict[str, Any]) -> StripeError:
                     "successfully. Payment can be completed using the PaymentIntent associated "
                     "with the invoice. For more details see: "
                     "https://stripe.com/docs/billing/subscriptions/overview#requires-action"),
-        "payment_intent": copy.deepcopy(pi),
+        "payment_intent": json_copy(pi),
     })
 
 
@@ -101,7 +101,7 @@ def void(ctx: Ctx, invoice: str) -> dict[str, Any]:
     if inv["status"] not in ("open", "uncollectible"):
         raise invalid_request(f"You can only void an open or uncollectible invoice; this invoice "
                               f"is {inv['status']}.")
-    before = copy.deepcopy(inv)
+    before = json_copy(inv)
     inv.update({"status": "void", "next_payment_attempt": None, "auto_advance": False})
     inv["status_transitions"]["voided_at"] = shapes.ts(ctx.now)
     _cancel_payment(ctx, inv)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from stripe.params import (
@@ -18,6 +17,7 @@ from backend.simulator.card_tokens import CARD_TOKENS
 from backend.simulator.disputes import refund as refund_charge
 from backend.simulator.errors import StripeError, invalid_request, missing_parameter
 from backend.simulator.forms import apply_metadata, to_bool, to_int
+from backend.simulator.json_copy import json_copy
 from backend.simulator.routing import Ctx, Route, route
 
 
@@ -98,8 +98,8 @@ def _confirm(ctx: Ctx, pi: dict[str, Any], *, off_session: bool) -> dict[str, An
         return ctx.render(pi)  # on-session: the customer completes 3-D Secure
     events.emit(ctx.state, "charge.failed", charge, ctx.now)
     events.emit(ctx.state, "payment_intent.payment_failed", pi, ctx.now)
-    error = copy.deepcopy(pi["last_payment_error"] or {})
-    error["payment_intent"] = copy.deepcopy(pi)
+    error = json_copy(pi["last_payment_error"] or {})
+    error["payment_intent"] = json_copy(pi)
     raise StripeError(402, error)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from stripe.params import SetupIntentConfirmParams, SetupIntentCreateParams
@@ -10,6 +9,7 @@ from stripe.params import SetupIntentConfirmParams, SetupIntentCreateParams
 from backend.simulator import shapes
 from backend.simulator.errors import StripeError, invalid_request
 from backend.simulator.forms import apply_metadata, to_bool
+from backend.simulator.json_copy import json_copy
 from backend.simulator.routes_payments import payment_method_for
 from backend.simulator.routing import Ctx, Route, route
 
@@ -69,7 +69,7 @@ def _confirm(ctx: Ctx, seti: dict[str, Any]) -> dict[str, Any]:
     if refusal is not None:
         seti.update({"status": "requires_payment_method", "last_setup_error": {
             "type": "card_error", "code": refusal.code, "decline_code": refusal.decline_code,
-            "message": refusal.message, "payment_method": copy.deepcopy(pm)}})
+            "message": refusal.message, "payment_method": json_copy(pm)}})
         events.emit(ctx.state, "setup_intent.setup_failed", seti, ctx.now)
         raise_setup_error(seti)
     seti.update({"status": "succeeded", "next_action": None, "last_setup_error": None})
@@ -81,8 +81,8 @@ def _confirm(ctx: Ctx, seti: dict[str, Any]) -> dict[str, Any]:
 
 
 def raise_setup_error(seti: dict[str, Any]) -> None:
-    error = copy.deepcopy(seti["last_setup_error"])
-    error["setup_intent"] = copy.deepcopy(seti)
+    error = json_copy(seti["last_setup_error"])
+    error["setup_intent"] = json_copy(seti)
     raise StripeError(402, error)
 
 

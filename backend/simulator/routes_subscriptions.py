@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from stripe.params import SubscriptionCancelParams, SubscriptionRetrieveParams, SubscriptionUpdateParams
 
 from backend.simulator.errors import invalid_request
 from backend.simulator.forms import apply_metadata, to_bool, to_int
+from backend.simulator.json_copy import json_copy
 from backend.simulator.routes_customers import require_attached
 from backend.simulator.routing import Ctx, Route, route
 
@@ -26,7 +26,7 @@ def update(ctx: Ctx, subscription: str) -> dict[str, Any]:
     if sub["status"] == "canceled" and set(p) - {"metadata", "cancellation_details", "expand"}:
         raise invalid_request("A canceled subscription can only update its cancellation_details "
                               "and metadata.")
-    before = copy.deepcopy(sub)
+    before = json_copy(sub)
     period_end = sub["items"]["data"][0]["current_period_end"]
     if "metadata" in p:
         sub["metadata"] = apply_metadata(sub["metadata"], p["metadata"])

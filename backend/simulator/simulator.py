@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from backend.simulator.delivery import DEFAULT_DUPLICATE_RATE, WebhookDispatcher
 from backend.simulator.events import EventLog
 from backend.simulator.faults import Faults
 from backend.simulator.ids import IdFactory
+from backend.simulator.json_copy import json_copy
 from backend.simulator.pipeline import Pipeline
 from backend.simulator.ports import Clock
 from backend.simulator.routing import Services
@@ -114,7 +114,7 @@ class Simulator:
         state.card(pm["id"]).behaviour = behaviour or Succeeds()
         self.events.emit(state, "payment_method.attached", pm, now)
         if default:
-            before = copy.deepcopy(cus)
+            before = json_copy(cus)
             cus["invoice_settings"]["default_payment_method"] = pm["id"]
             self.events.emit_update(state, "customer.updated", before, cus, now)
         return str(pm["id"])
@@ -244,10 +244,10 @@ class Simulator:
         obj = self.state(account).find(object_id)
         if obj is None:
             raise KeyError(object_id)
-        return copy.deepcopy(obj)
+        return json_copy(obj)
 
     def charges(self, account: StripeAccount, *, customer: str | None = None) -> list[dict[str, Any]]:
-        return [copy.deepcopy(c) for c in self.state(account).all("charge")
+        return [json_copy(c) for c in self.state(account).all("charge")
                 if customer is None or c["customer"] == customer]
 
     def event_types(self, account: StripeAccount | None = None) -> list[str]:

@@ -90,9 +90,13 @@ class AccountState:
     subscriptions: dict[str, SubscriptionState] = field(default_factory=dict)
     secrets: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     invoice_numbers: int = 0
+    # The same objects by kind, in creation order: lists read one kind without scanning every
+    # object the account ever made (a busy account holds tens of thousands).
+    _by_kind: dict[str | None, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def put(self, obj: dict[str, Any]) -> dict[str, Any]:
         self.objects[obj["id"]] = obj
+        self._by_kind.setdefault(obj.get("object"), {})[obj["id"]] = obj
         return obj
 
     def find(self, object_id: str) -> dict[str, Any] | None:
@@ -107,8 +111,7 @@ class AccountState:
 
     def all(self, kind: str) -> list[dict[str, Any]]:
         """Objects of one kind, newest first (Stripe's list order)."""
-        items = [o for o in self.objects.values() if o.get("object") == kind]
-        return list(reversed(items))
+        return list(reversed(self._by_kind.get(kind, {}).values()))
 
     def card(self, payment_method_id: str) -> CardState:
         return self.cards.setdefault(payment_method_id, CardState())

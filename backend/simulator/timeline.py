@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import copy
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +11,7 @@ from backend.simulator import shapes
 from backend.simulator.collection import FINALIZE_DEADLINE, FINALIZE_DELAY, Collector
 from backend.simulator.events import EventLog
 from backend.simulator.ids import IdFactory
+from backend.simulator.json_copy import json_copy
 from backend.simulator.state import AccountState, InvoiceState, Store
 
 Action = Callable[[datetime], None]
@@ -110,7 +110,7 @@ class Timeline:
         item = sub["items"]["data"][0]
         start = _at(item["current_period_end"]) or now
         end = add_interval(start, plan.interval, plan.interval_count)
-        before = copy.deepcopy(sub)
+        before = json_copy(sub)
         item["current_period_start"], item["current_period_end"] = shapes.ts(start), shapes.ts(end)
         inv = self.create_invoice(state, sub["customer"], plan.amount, plan.currency, now,
                                   billing_reason="subscription_cycle", subscription=sub,
@@ -157,7 +157,7 @@ class Timeline:
     def cancel(self, state: AccountState, sub: dict[str, Any], now: datetime, *,
                comment: str | None = None, feedback: str | None = None,
                reason: str = "cancellation_requested") -> None:
-        before = copy.deepcopy(sub)
+        before = json_copy(sub)
         sub.update({"status": "canceled", "canceled_at": shapes.ts(now), "ended_at": shapes.ts(now)})
         details = sub["cancellation_details"]
         details["reason"] = reason
@@ -169,7 +169,7 @@ class Timeline:
         for inv in state.all("invoice"):
             if inv["status"] == "open" and (inv.get("parent") or {}).get(
                     "subscription_details", {}).get("subscription") == sub["id"]:
-                inv_before = copy.deepcopy(inv)
+                inv_before = json_copy(inv)
                 inv["next_payment_attempt"] = None
                 self._events.emit_update(state, "invoice.updated", inv_before, inv, now)
         self._events.emit(state, "customer.subscription.deleted", sub, now,
