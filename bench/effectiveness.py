@@ -44,7 +44,8 @@ def _responses() -> ResponseMix:
     """The default mix; BENCH_P5_ACTING_SHARE (0 to 1) asks what the figure is with another share."""
     share = os.environ.get("BENCH_P5_ACTING_SHARE")
     return ResponseMix(seed=RESPONSE_SEED) if share is None else ResponseMix(share=float(share), seed=RESPONSE_SEED)
-_UPDATE_LINK = re.compile(r"Update your card: (\S+)")
+# The English labels of the two actions a payment e-mail asks for (templates/email/action.jinja).
+_ACTION_LINK = re.compile(r"(?:Update your card|Confirm your payment): (\S+)")
 
 
 class _Inbox:
@@ -62,8 +63,8 @@ class _Inbox:
             self.messages += 1
             message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             body = message.get_body(("plain",))
-            found = _UPDATE_LINK.search(str(body.get_content())) if body else None
-            if found:  # a message without a card link (a 3-D Secure confirmation) is not acted on here
+            found = _ACTION_LINK.search(str(body.get_content())) if body else None
+            if found:
                 for address in message["To"].addresses:
                     self._customers.receive(address.addr_spec, found.group(1), stack.clock.now())
 
@@ -111,7 +112,8 @@ async def _recovered_by_cause(population: int, *, recoup: bool,
             inbox.collect(stack)
             visits = await customers.act(stack.clock.now(), lambda: httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=stack.app), base_url=RECOUP_URL))
-            activity.update("card saved" if v.payment_method else f"stopped: {v.stopped_at}" for v in visits)
+            activity.update("card saved" if v.payment_method else "payment confirmed" if v.paid_invoice
+                            else f"stopped: {v.stopped_at}" for v in visits)
             if visits:
                 await stack.settle()
         activity["messages"] = inbox.messages

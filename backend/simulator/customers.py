@@ -6,7 +6,9 @@ and how long after the first one they do. `Customers` keeps each customer's deci
 links their messages carry, and when the moment comes walks the merchant's real pages the way a
 browser would: open the link (following the merchant's redirects), submit the page's form, land on
 Stripe's hosted Checkout (played here: the simulator's setup session is completed with a new card),
-and come back to the session's success URL.
+and come back to the session's success URL. A message about a payment that needs authentication
+leads to Stripe's hosted invoice page instead, where the customer confirms the payment (played
+here too: the invoice is paid with the card that asked for authentication).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from backend.domain.billing import StripeAccount
 from backend.simulator.behaviours import CardBehaviour, Succeeds
 
 CHECKOUT_PREFIX = "https://checkout.stripe.com/c/pay/"
+# Stripe's hosted invoice page, where a customer confirms a payment that needs authentication.
+INVOICE_PAGE_PREFIX = "https://invoice.stripe.com/i/"
+_STRIPE_PAGES = (CHECKOUT_PREFIX, INVOICE_PAGE_PREFIX)
 _FORM = re.compile(r'<form[^>]*\baction="([^"]+)"[^>]*>(.*?)</form>', re.S)
 _HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
 
@@ -72,6 +77,8 @@ class CheckoutCompleter(Protocol):
                                   behaviour: CardBehaviour | None = None, *, brand: str = "visa",
                                   last4: str | None = None, set_default: bool = False) -> str: ...
 
+    def confirm_invoice_payment(self, account: StripeAccount, invoice_id: str) -> str | None: ...
+
     def object(self, account: StripeAccount, object_id: str) -> dict[str, object]: ...
 
 
@@ -86,11 +93,12 @@ class _Customer:
 
 @dataclass(frozen=True)
 class Visit:
-    """What happened when a customer acted: the new card's id, or why nothing was saved."""
+    """What happened when a customer acted: the new card's id, the invoice they paid, or why neither."""
 
     email: str
     payment_method: str | None
     stopped_at: str | None = None
+    paid_invoice: str | None = None  # confirmed on Stripe's hosted invoice page
 
 
 class Customers:
@@ -117,7 +125,7 @@ class Customers:
                 if not p.done and p.act_at is not None and p.act_at <= now and p.link]
 
     async def act(self, now: datetime, open_browser: Callable[[], httpx.AsyncClient]) -> list[Visit]:
-        """Every customer whose moment has come opens their newest link and saves a new card.
+        """Every customer whose moment has come opens their newest link: saves a new card, or confirms the payment.
 
         Each customer uses a browser of their own (`open_browser`), so no cookie is shared.
         """
@@ -132,6 +140,14 @@ class Customers:
     async def _visit(self, email: str, person: _Customer, browser: httpx.AsyncClient) -> Visit:
         assert person.link is not None
         page = await _follow(browser, browser.build_request("GET", _local(person.link)))
+        invoice_page = page.headers.get("location", "")
+        if page.status_code in _REDIRECTS and invoice_page.startswith(INVOICE_PAGE_PREFIX):
+            # A payment that needs authentication: the message sent the customer to Stripe's page
+            # for the invoice, where they confirm it (played by the simulator).
+            invoice_id = invoice_page.removeprefix(INVOICE_PAGE_PREFIX).split("?")[0].rstrip("/").split("/")[-1]
+            charge = self._stripe.confirm_invoice_payment(person.account, invoice_id)
+            return Visit(email, None, stopped_at=None if charge else "invoice page: nothing to pay",
+                         paid_invoice=invoice_id if charge else None)
         form = _FORM.search(page.text) if page.status_code == 200 else None
         if form is None:
             return Visit(email, None, stopped_at=f"page {page.status_code}")
@@ -155,12 +171,15 @@ def _local(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+_REDIRECTS = (301, 302, 303, 307)
+
+
 async def _follow(browser: httpx.AsyncClient, request: httpx.Request, hops: int = 5) -> httpx.Response:
-    """Follow the merchant's own redirects (a tracked click leads to the card page)."""
+    """Follow the merchant's own redirects (a tracked click leads to the card page), not Stripe's pages."""
     response = await browser.send(request)
     for _ in range(hops):
         location = response.headers.get("location")
-        if response.status_code not in (301, 302, 303, 307) or not location or location.startswith(CHECKOUT_PREFIX):
+        if response.status_code not in _REDIRECTS or not location or location.startswith(_STRIPE_PAGES):
             break
         response = await browser.send(browser.build_request("GET", _local(location)))
     return response

@@ -187,6 +187,22 @@ class Simulator:
         state, now = self.state(account), self.clock.now()
         self.collector.pay_out_of_band(state, state.get(invoice_id, "invoice"), now)
 
+    def confirm_invoice_payment(self, account: StripeAccount, invoice_id: str) -> str | None:
+        """Act as the customer confirming a payment on the invoice's hosted page.
+
+        The customer passes 3-D Secure there, so the card that asked for authentication is charged
+        and approved (its issuer script is not asked again: the authentication was all it wanted).
+        Returns the paying charge, or None when the page had nothing to pay (paid, void).
+        """
+        state, now = self.state(account), self.clock.now()
+        inv = state.get(invoice_id, "invoice")
+        if inv["status"] != "open":
+            return None
+        intent = state.get(str(state.invoices[invoice_id].payment_intent), "payment_intent")
+        card = intent.get("payment_method") or self.collector.resolve_payment_method(state, inv)
+        self.collector.attempt(state, inv, now, automatic=False, payment_method=card, force_success=True)
+        return str(intent["latest_charge"])
+
     def complete_checkout_session(self, account: StripeAccount, session_id: str,
                                   behaviour: CardBehaviour | None = None, *,
                                   brand: str = "visa", last4: str | None = None,

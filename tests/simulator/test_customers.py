@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -14,6 +15,7 @@ from starlette.routing import Route
 from backend.adapters.clock import ManualClock
 from backend.domain.billing import StripeAccount
 from backend.simulator import Simulator
+from backend.simulator.behaviours import RequiresAuthentication
 from backend.simulator.customers import CustomerResponse, Customers, ResponseMix
 from tests.simulator.conftest import opts
 
@@ -88,6 +90,56 @@ async def test_a_page_with_nothing_to_pay_stops_the_customer_without_a_card(
                                                                          base_url=SITE))
 
     assert visit.payment_method is None and visit.stopped_at == "page 410"
+
+
+async def test_a_customer_asked_to_confirm_a_payment_pays_the_invoice_on_stripes_hosted_page(
+        sim: Simulator, clock: ManualClock, account: StripeAccount) -> None:
+    customer = sim.create_customer(account, email="ada@example.test")
+    card = sim.attach_card(account, customer, RequiresAuthentication())
+    invoice = sim.create_failed_invoice(account, sim.create_subscription(account, customer))
+    assert sim.object(account, invoice)["status"] == "open"
+    customers = Customers(sim)
+    customers.enrol(account, "ada@example.test", CustomerResponse(acts_after=timedelta(0)))
+    customers.receive("ada@example.test", f"{SITE}/t/c/invoice", clock.now())
+
+    [visit] = await customers.act(clock.now(), _browser(_invoice_link(sim, account, invoice)))
+
+    assert visit.paid_invoice == invoice and visit.payment_method is None and visit.stopped_at is None
+    paid = sim.object(account, invoice)
+    assert paid["status"] == "paid" and paid["amount_remaining"] == 0
+    charge = sim.object(account, sim.paying_charge(account, invoice))
+    assert charge["status"] == "succeeded" and charge["payment_method"] == card  # the card that asked for 3-D Secure
+    assert "invoice.paid" in sim.event_types(account)
+
+
+async def test_a_confirmation_page_for_an_invoice_already_paid_charges_nothing(
+        sim: Simulator, clock: ManualClock, account: StripeAccount) -> None:
+    customer = sim.create_customer(account, email="ada@example.test")
+    sim.attach_card(account, customer, RequiresAuthentication())
+    invoice = sim.create_failed_invoice(account, sim.create_subscription(account, customer))
+    sim.pay_invoice_out_of_band(account, invoice)
+    charges_before = len(sim.charges(account, customer=customer))
+    customers = Customers(sim)
+    customers.enrol(account, "ada@example.test", CustomerResponse(acts_after=timedelta(0)))
+    customers.receive("ada@example.test", f"{SITE}/t/c/invoice", clock.now())
+
+    [visit] = await customers.act(clock.now(), _browser(_invoice_link(sim, account, invoice)))
+
+    assert visit.paid_invoice is None and visit.stopped_at == "invoice page: nothing to pay"
+    assert len(sim.charges(account, customer=customer)) == charges_before
+
+
+def _invoice_link(sim: Simulator, account: StripeAccount, invoice: str) -> Starlette:
+    """A merchant's tracked click that sends the customer to the invoice's page on Stripe."""
+
+    async def click(_request: Request) -> Response:
+        return RedirectResponse(str(sim.object(account, invoice)["hosted_invoice_url"]), 303)
+
+    return Starlette(routes=[Route("/t/c/invoice", click)])
+
+
+def _browser(app: Starlette) -> Callable[[], httpx.AsyncClient]:
+    return lambda: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SITE)
 
 
 def _draws(mix: ResponseMix, n: int) -> list[CustomerResponse]:
