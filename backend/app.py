@@ -81,7 +81,8 @@ def create_app(config: Config, *, gateway: StripeGateway, clock: Clock | None = 
     outreach = build_outreach(config, MeasuredMailer(mailer or build_mailer(config), metrics),
                               MeasuredSms(TwilioSms(), metrics))  # customer e-mails and texts
     runner = JobRunner(JobDeps(uow_factory, clock, gateway, outreach), instrument_jobs(JOB_HANDLERS, metrics),
-                       owner=worker_name(), lease=timedelta(seconds=config.job_lease_seconds))
+                       owner=worker_name(), lease=timedelta(seconds=config.job_lease_seconds),
+                       concurrency=config.job_concurrency)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

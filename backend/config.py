@@ -50,6 +50,9 @@ class Config:
     demo_day_seconds: float = 10.0
     tick_seconds: float = 2.0
     job_lease_seconds: float = 300.0
+    # Jobs one process runs at once. A retry is several Stripe calls one after another, so with
+    # Stripe's network latency a process is bound by this, not by its CPU (docs/operations.md).
+    job_concurrency: int = 8
     # Customers' personal data is deleted this many days after the app is uninstalled.
     data_retention_days: int = 30
     # Customer e-mail: the .eml outbox unless SMTP_HOST is set.
@@ -125,6 +128,7 @@ class Environment(BaseSettings):
     DEMO_DAY_SECONDS: float = Field(default=10.0, gt=0)
     SCHEDULER_TICK_SECONDS: float = Field(default=2.0, gt=0)
     JOB_LEASE_SECONDS: float = Field(default=300.0, gt=0)
+    JOB_CONCURRENCY: int = Field(default=8, ge=1, le=256)
     DATA_RETENTION_DAYS: int = Field(default=30, ge=1, le=3650)
     # Customer e-mail: .eml files in OUTBOX_DIR unless SMTP_HOST names a server.
     OUTBOX_DIR: str = "var/outbox"
@@ -237,8 +241,8 @@ class Environment(BaseSettings):
             raise ValueError("must be text or json")
         return value
 
-    @field_validator("PORT", "DEMO_DAY_SECONDS", "SCHEDULER_TICK_SECONDS", "JOB_LEASE_SECONDS", "HOST",
-                     "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "OUTBOX_DIR", "MAIL_FROM", "SMTP_PORT",
+    @field_validator("PORT", "DEMO_DAY_SECONDS", "SCHEDULER_TICK_SECONDS", "JOB_LEASE_SECONDS", "JOB_CONCURRENCY",
+                     "HOST", "PUBLIC_BASE_URL", "LOG_LEVEL", "LOG_FORMAT", "OUTBOX_DIR", "MAIL_FROM", "SMTP_PORT",
                      "SMTP_SECURITY", mode="before")
     @classmethod
     def _empty_is_default(cls, raw: Any, info: Any) -> Any:
@@ -288,6 +292,7 @@ def _config_from(read: Environment) -> Config:
         demo_day_seconds=read.DEMO_DAY_SECONDS,
         tick_seconds=read.SCHEDULER_TICK_SECONDS,
         job_lease_seconds=read.JOB_LEASE_SECONDS,
+        job_concurrency=read.JOB_CONCURRENCY,
         data_retention_days=read.DATA_RETENTION_DAYS,
         outbox_dir=read.OUTBOX_DIR,
         mail_from=read.MAIL_FROM,

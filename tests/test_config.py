@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from backend.config import ConfigError, load_config
+from backend.runtime import build_service
 
 PRODUCTION = {
     "STRIPE_SECRET_KEY": "sk_test_abc,sk_live_def",
@@ -52,6 +53,9 @@ def test_a_plain_postgres_url_gets_the_async_driver():
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ({"PORT": "eighty"}, "PORT"),
     ({"DEMO_DAY_SECONDS": "0"}, "DEMO_DAY_SECONDS"),
+    ({"JOB_CONCURRENCY": "0"}, "JOB_CONCURRENCY"),
+    ({"JOB_CONCURRENCY": "1000"}, "JOB_CONCURRENCY"),
+    ({"JOB_CONCURRENCY": "many"}, "JOB_CONCURRENCY"),
     ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT"),
     ({"SMTP_PORT": "70000"}, "SMTP_PORT"),
     ({"SMTP_SECURITY": "ssl3"}, "SMTP_SECURITY"),
@@ -115,3 +119,10 @@ def test_a_refused_secret_is_named_but_never_echoed(env):
 
     assert "hunter2" not in str(refused.value)
     assert str(refused.value).startswith(next(iter(env)))
+
+
+def test_job_concurrency_sets_how_many_jobs_a_process_runs_at_once(tmp_path):
+    config = load_config({**PRODUCTION, "JOB_CONCURRENCY": "32", "DATABASE_URL": f"sqlite:///{tmp_path}/r.db"})
+
+    assert load_config({}).job_concurrency == 8
+    assert build_service(config).state.runner.concurrency == 32

@@ -77,9 +77,15 @@ class JobRunner:
         self._handlers = handlers
         self._owner = owner
         self._lease = lease
-        self._batch_size = batch_size
+        # A claim never holds fewer jobs than there are slots, or slots above the batch would idle.
+        self._batch_size = max(batch_size, concurrency)
         self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
+
+    @property
+    def concurrency(self) -> int:
+        """How many jobs this runner runs at once."""
+        return self._concurrency
 
     async def tick(self) -> int:
         """Claim and run the jobs due now; return how many were claimed.

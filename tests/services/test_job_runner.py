@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -198,6 +199,26 @@ async def test_a_backlog_keeps_every_slot_busy_within_one_tick_and_runs_each_job
     assert claimed == 23 and sorted(calls) == sorted(set(calls)) and len(calls) == 23
     assert most <= 2
     assert await work.tick() == 0
+
+
+async def test_a_concurrency_above_the_batch_size_keeps_every_slot_busy(uow_factory, manual_clock):
+    for n in range(30):
+        await enqueue(uow_factory, "ok", key=f"job-{n}")
+    in_flight, most = 0, 0
+
+    async def slow(deps, run):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)  # a Stripe call's latency: the job waits, the slot stays taken
+        in_flight -= 1
+        return await finishing(deps, run)
+
+    work = JobRunner(JobDeps(uow_factory, manual_clock, gateway=None), {"ok": slow},  # type: ignore[arg-type]
+                     owner="runner-1", batch_size=5, concurrency=12)
+
+    assert await work.tick() == 30
+    assert most == 12  # a claim of 5 would have left 7 slots idle
 
 
 def test_backoff_grows_and_is_capped():
