@@ -1,6 +1,6 @@
 """The app asks installers for exactly the permissions its backend uses, each explained in full.
 
-The set is derived from the code: every `v1.<resource>.<method>_async` call the Stripe gateway makes,
+The set is derived from the code: every Stripe endpoint the gateway sends (`endpoints.py`),
 every object it expands, and every event type Recoup handles.
 """
 
@@ -10,7 +10,7 @@ import ast
 import json
 from pathlib import Path
 
-from backend.adapters.stripe import gateway, params
+from backend.adapters.stripe import endpoints, gateway, params
 from backend.adapters.stripe.events import HANDLED_EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,25 +58,14 @@ PURPOSE_MUST_SAY = {
 }
 
 
-def _chain(node: ast.expr) -> list[str] | None:
-    names: list[str] = []
-    while isinstance(node, ast.Attribute):
-        names.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name) and node.id == "v1":
-        return list(reversed(names))
-    return None
-
-
 def gateway_operations() -> set[tuple[str, str]]:
-    """Every (resource, method) the gateway calls on stripe-python's `client.v1`."""
+    """Every (resource, action) the gateway sends: each `endpoints.<NAME>` the gateway's code names."""
     tree = ast.parse(Path(gateway.__file__).read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and (chain := _chain(node.func)):
-            *resource, method = chain
-            found.add((".".join(resource), method.removesuffix("_async")))
-    return found
+    named = {node.attr for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "endpoints"}
+    sent = [getattr(endpoints, name) for name in named]
+    assert all(isinstance(endpoint, endpoints.Endpoint) for endpoint in sent)
+    return {(endpoint.resource, endpoint.action) for endpoint in sent}
 
 
 def _permission_for(resource: str, method: str) -> str:

@@ -1,25 +1,21 @@
-"""How every Stripe call is made: the mode's client, Stripe-Account, the caller's key, 429s."""
+"""How every Stripe call is made: the mode's client, Stripe-Account, the caller's key, 429s, JSON back."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import stripe
-from stripe import ListObject, RequestOptions, StripeObject
+from stripe import StripeResponse
 
 from backend.adapters.stripe.clients import ModeClients
+from backend.adapters.stripe.endpoints import Endpoint
 from backend.adapters.stripe.errors import may_retry_rate_limit, translate
 from backend.adapters.stripe.fields import Json
 from backend.adapters.stripe.http_client import Sleep
 from backend.domain.billing import StripeAccount
-
-# A call gets the mode's `client.v1` services and the options every request must carry.
-Call = Callable[[stripe.V1Services, RequestOptions], Awaitable[StripeObject]]
-# A page call also gets the `starting_after` cursor, None for the first page.
-PageCall = Callable[[stripe.V1Services, RequestOptions, str | None], Awaitable[ListObject[Any]]]
 
 # The same back-off stripe-python 16.1 uses between its own retries (HTTPClient.INITIAL_DELAY, MAX_DELAY).
 _INITIAL_DELAY = 0.5
@@ -34,32 +30,35 @@ class StripeCalls:
         self._rate_limit_retries = rate_limit_retries
         self._sleep = sleep
 
-    async def raw(self, account: StripeAccount, call: Call, *,
-                  idempotency_key: str | None = None) -> StripeObject:
-        """Make the call and return the SDK object; SDK errors other than retried 429s propagate."""
-        services = self._clients.for_mode(account.livemode).v1
-        options: RequestOptions = {"stripe_account": account.id}
+    async def raw(self, account: StripeAccount, endpoint: Endpoint, *ids: str, query: Mapping[str, Any] | None = None,
+                  idempotency_key: str | None = None) -> StripeResponse:
+        """Send the request and return Stripe's answer; SDK errors other than retried 429s propagate."""
+        client = self._clients.for_mode(account.livemode)
+        options: dict[str, Any] = {"stripe_account": account.id}
         if idempotency_key is not None:
             # Used as given, on every attempt: Stripe replays the stored result for a repeated
             # key, so a retry can never charge twice.
             options["idempotency_key"] = idempotency_key
         for retry in range(self._rate_limit_retries + 1):
             try:
-                return await call(services, options)
+                answer = await client.raw_request_async(endpoint.http_method, endpoint.url(*ids),
+                                                        **(query or {}), **options)
+                return cast(StripeResponse, answer)  # a JSON answer, never a stream
             except stripe.RateLimitError as error:
                 if retry == self._rate_limit_retries or not may_retry_rate_limit(error):
                     raise
                 await self._sleep(_backoff_seconds(retry + 1))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def fetch(self, account: StripeAccount, call: Call, *,
-                    idempotency_key: str | None = None) -> dict[str, Any]:
-        """Make the call and return Stripe's JSON object; failures become port exceptions."""
+    async def fetch(self, account: StripeAccount, endpoint: Endpoint, *ids: str,
+                    query: Mapping[str, Any] | None = None, idempotency_key: str | None = None) -> Json:
+        """Send the request and return Stripe's JSON object; failures become port exceptions."""
         with translated_errors():
-            found = await self.raw(account, call, idempotency_key=idempotency_key)
-        return found.to_dict()
+            answer = await self.raw(account, endpoint, *ids, query=query, idempotency_key=idempotency_key)
+        return json_of(answer)
 
-    async def pages(self, account: StripeAccount, call: PageCall) -> AsyncIterator[Json]:
+    async def pages(self, account: StripeAccount, endpoint: Endpoint, *ids: str,
+                    query: Mapping[str, Any]) -> AsyncIterator[Json]:
         """Yield every object of a list, fetching page after page with `starting_after`.
 
         Paging by hand rather than with the SDK's auto_paging_iter sends each page through
@@ -67,7 +66,7 @@ class StripeCalls:
         """
         cursor: str | None = None
         while True:
-            page = await self.fetch(account, _page_call(call, cursor))
+            page = await self.fetch(account, endpoint, *ids, query=after(query, cursor))
             data: list[Json] = page.get("data") or []
             for item in data:
                 yield item
@@ -85,16 +84,17 @@ def translated_errors() -> Iterator[None]:
         raise translate(error) from error
 
 
-def request_id_of(found: StripeObject) -> str | None:
-    """Return the Request-Id of the response an SDK object came from."""
-    response = found.last_response
-    return response.request_id if response is not None else None
+def json_of(answer: StripeResponse) -> Json:
+    """Stripe's answer as parsed from its body (the SDK types `data` as a bare object)."""
+    return cast(Json, answer.data)
 
 
-def _page_call(call: PageCall, cursor: str | None) -> Call:
-    async def one_page(services: stripe.V1Services, options: RequestOptions) -> StripeObject:
-        return await call(services, options, cursor)
-    return one_page
+def after(query: Mapping[str, Any], cursor: str | None) -> dict[str, Any]:
+    """Return list parameters that continue after `cursor`."""
+    continued = dict(query)
+    if cursor is not None:
+        continued["starting_after"] = cursor
+    return continued
 
 
 def _backoff_seconds(retry: int) -> float:

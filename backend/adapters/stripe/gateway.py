@@ -7,14 +7,12 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypeVar
 
 import httpx
 import stripe
-from stripe import RequestOptions
 
-from backend.adapters.stripe import params
-from backend.adapters.stripe.calls import StripeCalls, request_id_of
+from backend.adapters.stripe import endpoints, params
+from backend.adapters.stripe.calls import StripeCalls, after, json_of
 from backend.adapters.stripe.clients import ModeClients
 from backend.adapters.stripe.declines import decline_from_error, lacks_outcome, with_charge_outcome
 from backend.adapters.stripe.errors import translate
@@ -83,8 +81,7 @@ class StripeSdkGateway:
     # Invoices
 
     async def retrieve_invoice(self, account: StripeAccount, invoice_id: str) -> Invoice:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.retrieve_async(
-            invoice_id, {"expand": params.INVOICE_EXPAND}, options))
+        raw = await self._calls.fetch(account, endpoints.INVOICE, invoice_id, query={"expand": params.INVOICE_EXPAND})
         invoice = parse_invoice(raw)
         decline = invoice.latest_decline
         if decline is None or not lacks_outcome(decline):
@@ -99,32 +96,31 @@ class StripeSdkGateway:
         if payment_method is not None:
             pay["payment_method"] = payment_method
         try:
-            paid = await self._calls.raw(account, lambda v1, options: v1.invoices.pay_async(
-                invoice_id, pay, options), idempotency_key=idempotency_key)
+            paid = await self._calls.raw(account, endpoints.PAY_INVOICE, invoice_id, query=pay,
+                                         idempotency_key=idempotency_key)
         except stripe.CardError as error:
             return Declined(await self._explain(account, error), error.request_id)
         except stripe.StripeError as error:
             raise translate(error) from error
-        return Paid(parse_invoice(paid.to_dict()), request_id_of(paid))
+        return Paid(parse_invoice(json_of(paid)), paid.request_id)
 
     async def update_invoice(self, account: StripeAccount, invoice_id: str, *, idempotency_key: str,
                              metadata: dict[str, str] | None = None,
                              auto_advance: bool | None = None) -> Invoice:
         update = params.invoice_update(metadata=metadata, auto_advance=auto_advance)
-        raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.update_async(
-            invoice_id, update, options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.UPDATE_INVOICE, invoice_id, query=update,
+                                      idempotency_key=idempotency_key)
         return parse_invoice(raw)
 
     async def void_invoice(self, account: StripeAccount, invoice_id: str, *,
                            idempotency_key: str) -> Invoice:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.void_invoice_async(
-            invoice_id, options=options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.VOID_INVOICE, invoice_id, idempotency_key=idempotency_key)
         return parse_invoice(raw)
 
     async def mark_invoice_uncollectible(self, account: StripeAccount, invoice_id: str, *,
                                          idempotency_key: str) -> Invoice:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.mark_uncollectible_async(
-            invoice_id, options=options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.MARK_INVOICE_UNCOLLECTIBLE, invoice_id,
+                                      idempotency_key=idempotency_key)
         return parse_invoice(raw)
 
     async def list_invoices(self, account: StripeAccount, *, status: str | None = None,
@@ -135,11 +131,7 @@ class StripeSdkGateway:
             status=status, collection_method=collection_method, subscription_id=subscription_id,
             customer_id=customer_id, created_gte=created_gte, created_lt=created_lt)
 
-        async def page(v1: stripe.V1Services, options: RequestOptions,
-                       cursor: str | None) -> stripe.ListObject[stripe.Invoice]:
-            return await v1.invoices.list_async(_after(filters, cursor), options)
-
-        async for raw in self._calls.pages(account, page):
+        async for raw in self._calls.pages(account, endpoints.INVOICES, query=filters):
             yield parse_invoice(raw)
 
     async def list_invoice_page(self, account: StripeAccount, *, status: str, collection_method: str,
@@ -150,31 +142,25 @@ class StripeSdkGateway:
             created_gte=created_gte, created_lt=created_lt)
         # The subscription comes expanded so that a cancelled or paused one costs no extra request.
         query["expand"] = [params.LISTED_INVOICE_SUBSCRIPTION]
-        raw = await self._calls.fetch(account, lambda v1, options: v1.invoices.list_async(
-            _after(query, starting_after), options))
+        raw = await self._calls.fetch(account, endpoints.INVOICES, query=after(query, starting_after))
         return InvoicePage(invoices=[parse_listed_invoice(item) for item in raw.get("data") or []],
                            has_more=bool(raw.get("has_more")))
 
     async def retrieve_charge(self, account: StripeAccount, charge_id: str) -> SettledCharge:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.charges.retrieve_async(
-            charge_id, options=options))
+        raw = await self._calls.fetch(account, endpoints.CHARGE, charge_id)
         return parse_settled_charge(raw)
 
     async def list_invoice_payments(self, account: StripeAccount,
                                     invoice_id: str) -> list[InvoicePayment]:
-        async def page(v1: stripe.V1Services, options: RequestOptions,
-                       cursor: str | None) -> stripe.ListObject[stripe.InvoicePayment]:
-            query: stripe.params.InvoicePaymentListParams = {"invoice": invoice_id, "limit": params.PAGE_SIZE}
-            return await v1.invoice_payments.list_async(_after(query, cursor), options)
-
-        return [parse_invoice_payment(raw) async for raw in self._calls.pages(account, page)]
+        query: stripe.params.InvoicePaymentListParams = {"invoice": invoice_id, "limit": params.PAGE_SIZE}
+        return [parse_invoice_payment(raw) async for raw in self._calls.pages(account, endpoints.INVOICE_PAYMENTS,
+                                                                               query=query)]
 
     # Subscriptions
 
     async def retrieve_subscription(self, account: StripeAccount,
                                     subscription_id: str) -> Subscription:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.subscriptions.retrieve_async(
-            subscription_id, options=options))
+        raw = await self._calls.fetch(account, endpoints.SUBSCRIPTION, subscription_id)
         return parse_subscription(raw)
 
     async def update_subscription(self, account: StripeAccount, subscription_id: str, *,
@@ -188,8 +174,8 @@ class StripeSdkGateway:
             metadata=metadata, cancel_at_period_end=cancel_at_period_end, cancel_at=cancel_at,
             proration_behavior=proration_behavior, cancellation_comment=cancellation_comment,
             default_payment_method=default_payment_method)
-        raw = await self._calls.fetch(account, lambda v1, options: v1.subscriptions.update_async(
-            subscription_id, update, options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.UPDATE_SUBSCRIPTION, subscription_id, query=update,
+                                      idempotency_key=idempotency_key)
         return parse_subscription(raw)
 
     async def cancel_subscription(self, account: StripeAccount, subscription_id: str, *,
@@ -198,15 +184,14 @@ class StripeSdkGateway:
                                   comment: str | None = None) -> Subscription:
         cancel = params.subscription_cancel(prorate=prorate, invoice_now=invoice_now, comment=comment)
         # A DELETE gets no automatic Idempotency-Key from the SDK, so the caller's key is essential here.
-        raw = await self._calls.fetch(account, lambda v1, options: v1.subscriptions.cancel_async(
-            subscription_id, cancel, options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.CANCEL_SUBSCRIPTION, subscription_id, query=cancel,
+                                      idempotency_key=idempotency_key)
         return parse_subscription(raw)
 
     # Customers and cards
 
     async def retrieve_customer(self, account: StripeAccount, customer_id: str) -> Customer:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.customers.retrieve_async(
-            customer_id, options=options))
+        raw = await self._calls.fetch(account, endpoints.CUSTOMER, customer_id)
         return parse_customer(raw)
 
     async def set_customer_default_payment_method(self, account: StripeAccount, customer_id: str,
@@ -214,19 +199,15 @@ class StripeSdkGateway:
                                                   idempotency_key: str) -> Customer:
         update: stripe.params.CustomerUpdateParams = {
             "invoice_settings": {"default_payment_method": payment_method_id}}
-        raw = await self._calls.fetch(account, lambda v1, options: v1.customers.update_async(
-            customer_id, update, options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.UPDATE_CUSTOMER, customer_id, query=update,
+                                      idempotency_key=idempotency_key)
         return parse_customer(raw)
 
     async def list_card_payment_methods(self, account: StripeAccount,
                                         customer_id: str) -> list[Card]:
-        async def page(v1: stripe.V1Services, options: RequestOptions,
-                       cursor: str | None) -> stripe.ListObject[stripe.PaymentMethod]:
-            query: stripe.params.CustomerPaymentMethodListParams = {"type": "card", "limit": params.PAGE_SIZE}
-            return await v1.customers.payment_methods.list_async(
-                customer_id, _after(query, cursor), options)
-
-        cards = [parse_card(raw) async for raw in self._calls.pages(account, page)]
+        query: stripe.params.CustomerPaymentMethodListParams = {"type": "card", "limit": params.PAGE_SIZE}
+        cards = [parse_card(raw) async for raw in self._calls.pages(account, endpoints.CUSTOMER_PAYMENT_METHODS,
+                                                                    customer_id, query=query)]
         return [card for card in cards if card is not None]
 
     async def create_setup_checkout_session(self, account: StripeAccount, customer_id: str, *,
@@ -236,13 +217,12 @@ class StripeSdkGateway:
         create = params.setup_checkout_session(
             customer_id=customer_id, success_url=success_url, cancel_url=cancel_url,
             currency=currency, metadata=metadata)
-        raw = await self._calls.fetch(account, lambda v1, options: v1.checkout.sessions.create_async(
-            create, options), idempotency_key=idempotency_key)
+        raw = await self._calls.fetch(account, endpoints.CREATE_CHECKOUT_SESSION, query=create,
+                                      idempotency_key=idempotency_key)
         return parse_checkout_session(raw)
 
     async def retrieve_checkout_session(self, account: StripeAccount, session_id: str) -> CheckoutSession:
-        raw = await self._calls.fetch(account, lambda v1, options: v1.checkout.sessions.retrieve_async(
-            session_id, options=options))
+        raw = await self._calls.fetch(account, endpoints.CHECKOUT_SESSION, session_id)
         return parse_checkout_session(raw)
 
     # Secret Store
@@ -250,13 +230,11 @@ class StripeSdkGateway:
     async def put_secret(self, account: StripeAccount, name: str, payload: str, *,
                          idempotency_key: str) -> None:
         create = params.secret_create(name, payload)
-        await self._calls.fetch(account, lambda v1, options: v1.apps.secrets.create_async(
-            create, options), idempotency_key=idempotency_key)
+        await self._calls.fetch(account, endpoints.CREATE_SECRET, query=create, idempotency_key=idempotency_key)
 
     async def find_secret(self, account: StripeAccount, name: str) -> str | None:
         try:
-            raw = await self._calls.fetch(account, lambda v1, options: v1.apps.secrets.find_async(
-                params.secret_find(name), options))
+            raw = await self._calls.fetch(account, endpoints.FIND_SECRET, query=params.secret_find(name))
         except StripeRequestRejected as rejected:
             if rejected.code == "resource_missing":
                 return None
@@ -278,22 +256,9 @@ class StripeSdkGateway:
         if charge_id is None:
             return decline
         try:
-            charge = await self._calls.fetch(account, lambda v1, options: v1.charges.retrieve_async(
-                charge_id, options=options))
+            charge = await self._calls.fetch(account, endpoints.CHARGE, charge_id)
         except (StripeUnavailable, StripeRequestRejected):
             # The decline has happened whatever the lookup does; report it without the outcome
             # rather than lose the attempt.
             return decline
         return with_charge_outcome(decline, charge)
-
-
-_Query = TypeVar("_Query", bound=Any)
-
-
-def _after(query: _Query, cursor: str | None) -> _Query:
-    """Return list parameters that continue after `cursor`."""
-    if cursor is None:
-        return query
-    continued: _Query = query.copy()
-    continued["starting_after"] = cursor
-    return continued
