@@ -67,3 +67,27 @@ class ClaimedJob:
 # The aggregate is the record: repositories store and load it field by field.
 RecoveryRecord = Recovery
 AttemptRecord = Attempt
+
+
+@dataclass(frozen=True)
+class DueRecovery:
+    """A line of the home's "next due" list: only what it shows, not the whole recovery."""
+
+    invoice_id: str
+    amount: int
+    currency: str
+    next_attempt_at: datetime | None
+    next_attempt_reason: str | None
+
+
+@dataclass(frozen=True)
+class EndedRecovery:
+    """A line of the home's recent outcomes: only what it shows, not the whole recovery."""
+
+    invoice_id: str
+    customer_id: str
+    status: str
+    recovered_by: str | None
+    closed_at: datetime | None
+    amount: int
+    currency: str

@@ -10,7 +10,7 @@ from backend.domain.billing import StripeAccount
 from backend.services.account_settings import load_settings, require_installed
 from backend.services.outreach_records import Engagement
 from backend.services.outreach_reporting import Outreach
-from backend.services.records import AttemptRecord, RecoveryRecord
+from backend.services.records import AttemptRecord, DueRecovery, EndedRecovery, RecoveryRecord
 from backend.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 WEEKS_SHOWN = 8
@@ -38,8 +38,8 @@ class Overview:
     in_flight: dict[str, int] = field(default_factory=dict)
     recovery_rate: float | None = None
     active_count: int = 0
-    next_due: list[RecoveryRecord] = field(default_factory=list)
-    recent_outcomes: list[RecoveryRecord] = field(default_factory=list)
+    next_due: list[DueRecovery] = field(default_factory=list)
+    recent_outcomes: list[EndedRecovery] = field(default_factory=list)
     weekly: list[tuple[str, int, int]] = field(default_factory=list)  # (week start, recovered, failed)
     # (week start, currency, recovered amount, failed amount), every week asked, per currency seen
     weekly_money: list[tuple[str, str, int, int]] = field(default_factory=list)
@@ -83,16 +83,18 @@ async def recovery_panel(uow_factory: UnitOfWorkFactory, account: StripeAccount,
     return RecoveryPanel(RecoveryStory(recovery, attempts), settings.max_retries, Outreach(messages, unsubscribed))
 
 
-def stripe_retry_warnings(recoveries: list[RecoveryRecord]) -> list[Warning]:
-    """Warn while Stripe's own retries run on invoices Recoup manages (double retries)."""
-    flagged = [r for r in recoveries if r.stripe_retrying and r.is_open]
+def stripe_retry_warnings(flagged: list[str]) -> list[Warning]:
+    """Warn while Stripe's own retries run on invoices Recoup manages (double retries).
+
+    `flagged` holds the invoice ids of the open recoveries Stripe also retries.
+    """
     if not flagged:
         return []
     return [Warning("stripe_retries_active",
                     f"Stripe's automatic retries are also on for {len(flagged)} invoice(s) Recoup manages. "
                     "Two retry schedules burn the card's network retry budget; turn Smart Retries off in "
                     "Billing → Revenue recovery, or let Recoup pause them per invoice.",
-                    flagged[0].invoice_id if len(flagged) == 1 else None)]
+                    flagged[0] if len(flagged) == 1 else None)]
 
 
 async def account_warnings(uow_factory: UnitOfWorkFactory, account: StripeAccount) -> list[Warning]:

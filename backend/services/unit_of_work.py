@@ -16,6 +16,8 @@ from backend.services.records import (
     AccountRecord,
     AttemptRecord,
     ClaimedJob,
+    DueRecovery,
+    EndedRecovery,
     NewJob,
     RecoveryRecord,
 )
@@ -93,9 +95,15 @@ class RecoveryRepository(Protocol):
                      subscription_id: str | None, limit: int, offset: int) -> list[RecoveryRecord]:
         """The account's recoveries matching every given filter, newest first."""
         ...
-    async def next_due(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]: ...
-    async def recently_ended(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]: ...
-    async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]: ...
+    async def next_due(self, account: StripeAccount, limit: int) -> list[DueRecovery]:
+        """The account's open recoveries with a next attempt, soonest first."""
+        ...
+    async def recently_ended(self, account: StripeAccount, limit: int) -> list[EndedRecovery]:
+        """The account's ended recoveries, latest first."""
+        ...
+    async def flagged_stripe_retrying(self, account: StripeAccount) -> list[str]:
+        """Invoice ids of the account's open recoveries that Stripe's own retries also run on."""
+        ...
     async def for_payment(self, account: StripeAccount, payment_intent_id: str | None,
                           charge_id: str | None) -> RecoveryRecord | None:
         """The account's recovery whose attempts used this PaymentIntent or charge."""

@@ -11,7 +11,7 @@ from backend.domain.declines import merchant_explanation
 from backend.domain.recovery_state import RecoveryStatus, allowed_actions
 from backend.services.outreach_records import Engagement, MessageRecord
 from backend.services.outreach_reporting import Outreach
-from backend.services.records import AttemptRecord, RecoveryRecord
+from backend.services.records import AttemptRecord, EndedRecovery, RecoveryRecord
 from backend.services.reporting import Overview, RecoveryStory, Warning
 from backend.web import schemas
 
@@ -24,7 +24,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def recovered_by(recovery: RecoveryRecord) -> schemas.RecoveredBy | None:
+def recovered_by(recovery: RecoveryRecord | EndedRecovery) -> schemas.RecoveredBy | None:
     if recovery.recovered_by is None:
         return None
     return cast(schemas.RecoveredBy, recovery.recovered_by)

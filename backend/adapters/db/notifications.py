@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from backend.adapters.db.analytics import count_message
+from backend.adapters.db.prebuilt import account_params, of_account
 from backend.adapters.db.repositories import insert_ignoring_duplicates, to_record
 from backend.adapters.db.tables import NotificationRow, OutreachOptOutRow
 from backend.domain.billing import StripeAccount
 from backend.services.outreach_records import Engagement, MessageRecord, MessageStatus
+
+
+def _messages() -> Table:
+    return NotificationRow.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+@functools.cache
+def _for_recovery_statement() -> Any:
+    """A recovery's messages for the invoice panel, built once with bound parameters."""
+    table = _messages()
+    return select(table).where(table.c.recovery_id == bindparam("recovery_id")).order_by(
+        table.c.send_at, table.c.id)
+
+
+@functools.cache
+def _engagement_statement() -> Any:
+    """The home's e-mail engagement counts, built once with bound parameters."""
+    table = _messages()
+    return select(
+        func.count().filter(table.c.status == MessageStatus.SENT.value),
+        func.count(table.c.opened_at),
+        func.count(table.c.clicked_at),
+        func.count().filter(table.c.status == MessageStatus.FAILED.value),
+    ).where(*of_account(table))
 
 
 class SqlMessages:
@@ -45,10 +72,8 @@ class SqlMessages:
                                     .values(**values).execution_options(synchronize_session=False))
 
     async def for_recovery(self, recovery_id: str) -> list[MessageRecord]:
-        rows = (await self._session.execute(select(NotificationRow).where(
-            NotificationRow.recovery_id == recovery_id).order_by(col(NotificationRow.send_at),
-                                                                 col(NotificationRow.id)))).scalars().all()
-        return [to_record(MessageRecord, row) for row in rows]
+        result = await self._session.execute(_for_recovery_statement(), {"recovery_id": recovery_id})
+        return [to_record(MessageRecord, row) for row in result]
 
     async def cancel_planned(self, recovery_id: str) -> int:
         result = await self._session.execute(
@@ -86,13 +111,7 @@ class SqlMessages:
         return first_time
 
     async def engagement(self, account: StripeAccount) -> Engagement:
-        row = (await self._session.execute(select(
-            func.count().filter(col(NotificationRow.status) == MessageStatus.SENT.value),
-            func.count(col(NotificationRow.opened_at)),
-            func.count(col(NotificationRow.clicked_at)),
-            func.count().filter(col(NotificationRow.status) == MessageStatus.FAILED.value),
-        ).where(NotificationRow.account_id == account.id,
-                NotificationRow.livemode == account.livemode))).one()
+        row = (await self._session.execute(_engagement_statement(), account_params(account))).one()
         return Engagement(sent=int(row[0]), opened=int(row[1]), clicked=int(row[2]), failed=int(row[3]))
 
     async def unsubscribe(self, account: StripeAccount, customer_id: str, now: datetime) -> None:

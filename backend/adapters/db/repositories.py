@@ -7,11 +7,13 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, or_, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, literal, or_, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from backend.adapters.db.prebuilt import account_params, columns_of, of_account
 from backend.adapters.db.tables import (
     AccountRow,
     AccountSettingsRow,
@@ -21,7 +23,14 @@ from backend.adapters.db.tables import (
 )
 from backend.domain.billing import StripeAccount
 from backend.domain.recovery_state import RecoveryStatus, is_terminal
-from backend.services.records import AccountRecord, AccountStatus, AttemptRecord, RecoveryRecord
+from backend.services.records import (
+    AccountRecord,
+    AccountStatus,
+    AttemptRecord,
+    DueRecovery,
+    EndedRecovery,
+    RecoveryRecord,
+)
 from backend.services.unit_of_work import StaleRecord
 
 Record = TypeVar("Record")
@@ -38,6 +47,55 @@ def insert_ignoring_duplicates(session: AsyncSession, table: Any) -> Any:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table)
+
+
+# The Dashboard's reads (the home, the invoice panel) run on every page view, so their statements
+# are built once (see `prebuilt`), and the home's lists select only the columns they show.
+
+def _recoveries() -> Table:
+    return RecoveryRow.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _still_open(table: Table) -> ColumnElement[bool]:
+    # Literal values, not an expanding IN: the statement is then compiled once and never re-rendered.
+    return table.c.status.not_in([literal(status) for status in _TERMINAL])
+
+
+@functools.cache
+def _next_due_statement() -> Any:
+    table = _recoveries()
+    return core_select(*columns_of(table, DueRecovery)).where(
+        *of_account(table), _still_open(table), table.c.next_attempt_at.is_not(None),
+    ).order_by(table.c.next_attempt_at).limit(bindparam("limit"))
+
+
+@functools.cache
+def _recently_ended_statement() -> Any:
+    table = _recoveries()
+    return core_select(*columns_of(table, EndedRecovery)).where(
+        *of_account(table), table.c.closed_at.is_not(None),
+    ).order_by(table.c.closed_at.desc()).limit(bindparam("limit"))
+
+
+@functools.cache
+def _stripe_retrying_statement() -> Any:
+    table = _recoveries()
+    return core_select(table.c.invoice_id).where(
+        *of_account(table), _still_open(table), table.c.stripe_retrying.is_(True),
+    ).order_by(table.c.started_at)
+
+
+@functools.cache
+def _for_invoice_statement() -> Any:
+    table = _recoveries()
+    return core_select(table).where(*of_account(table), table.c.invoice_id == bindparam("invoice_id"))
+
+
+@functools.cache
+def _attempts_statement() -> Any:
+    table: Table = AttemptRow.__table__  # type: ignore[attr-defined]
+    return core_select(table).where(table.c.recovery_id == bindparam("recovery_id")).order_by(
+        table.c.attempted_at, table.c.id)
 
 
 @functools.cache
@@ -129,9 +187,8 @@ class SqlRecoveries:
         return to_record(RecoveryRecord, row) if row else None
 
     async def for_invoice(self, account: StripeAccount, invoice_id: str) -> RecoveryRecord | None:
-        row = (await self._session.execute(select(RecoveryRow).where(
-            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
-            RecoveryRow.invoice_id == invoice_id))).scalars().first()
+        row = (await self._session.execute(_for_invoice_statement(),
+                                           {**account_params(account), "invoice_id": invoice_id})).first()
         return to_record(RecoveryRecord, row) if row else None
 
     async def add(self, record: RecoveryRecord) -> None:
@@ -167,22 +224,17 @@ class SqlRecoveries:
     async def open_for_customer(self, account: StripeAccount, customer_id: str) -> list[RecoveryRecord]:
         return await self._open_where(account, RecoveryRow.customer_id == customer_id)
 
-    async def next_due(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]:
-        rows = (await self._session.execute(select(RecoveryRow).where(
-            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
-            col(RecoveryRow.status).not_in(_TERMINAL), col(RecoveryRow.next_attempt_at).is_not(None),
-        ).order_by(col(RecoveryRow.next_attempt_at)).limit(limit))).scalars().all()
-        return [to_record(RecoveryRecord, row) for row in rows]
+    async def next_due(self, account: StripeAccount, limit: int) -> list[DueRecovery]:
+        result = await self._session.execute(_next_due_statement(), {**account_params(account), "limit": limit})
+        return [DueRecovery(*row) for row in result]
 
-    async def recently_ended(self, account: StripeAccount, limit: int) -> list[RecoveryRecord]:
-        rows = (await self._session.execute(select(RecoveryRow).where(
-            RecoveryRow.account_id == account.id, RecoveryRow.livemode == account.livemode,
-            col(RecoveryRow.closed_at).is_not(None),
-        ).order_by(col(RecoveryRow.closed_at).desc()).limit(limit))).scalars().all()
-        return [to_record(RecoveryRecord, row) for row in rows]
+    async def recently_ended(self, account: StripeAccount, limit: int) -> list[EndedRecovery]:
+        result = await self._session.execute(_recently_ended_statement(),
+                                             {**account_params(account), "limit": limit})
+        return [EndedRecovery(*row) for row in result]
 
-    async def flagged_stripe_retrying(self, account: StripeAccount) -> list[RecoveryRecord]:
-        return await self._open_where(account, col(RecoveryRow.stripe_retrying).is_(True))
+    async def flagged_stripe_retrying(self, account: StripeAccount) -> list[str]:
+        return list((await self._session.execute(_stripe_retrying_statement(), account_params(account))).scalars())
 
     async def for_payment(self, account: StripeAccount, payment_intent_id: str | None,
                           charge_id: str | None) -> RecoveryRecord | None:
@@ -229,7 +281,5 @@ class SqlAttempts:
         await self._session.flush()
 
     async def for_recovery(self, recovery_id: str) -> list[AttemptRecord]:
-        rows = (await self._session.execute(select(AttemptRow).where(
-            AttemptRow.recovery_id == recovery_id).order_by(col(AttemptRow.attempted_at), col(AttemptRow.id))
-        )).scalars().all()
-        return [to_record(AttemptRecord, row) for row in rows]
+        result = await self._session.execute(_attempts_statement(), {"recovery_id": recovery_id})
+        return [to_record(AttemptRecord, row) for row in result]

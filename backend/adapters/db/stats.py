@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
+from backend.adapters.db.prebuilt import account_params, of_account
 from backend.adapters.db.repositories import insert_ignoring_duplicates
 from backend.adapters.db.tables import RecoveryTotalsRow, RecoveryWeekMoneyRow, RecoveryWeekRow
 from backend.domain.billing import StripeAccount
@@ -24,6 +25,26 @@ def week_start(moment: datetime) -> str:
     """The Monday (UTC) of the week `moment` falls in, as an ISO date."""
     day = moment.date()
     return (day - timedelta(days=day.weekday())).isoformat()
+
+
+@functools.cache
+def _totals_statement() -> Any:
+    """The home's totals, built once with bound parameters (it runs on every home read)."""
+    table: Table = RecoveryTotalsRow.__table__  # type: ignore[attr-defined]
+    return select(table.c.currency, *(table.c[name] for name in _TOTALS)).where(
+        *of_account(table)).order_by(table.c.currency)
+
+
+@functools.cache
+def _weeks_statement(row: type[RecoveryWeekRow] | type[RecoveryWeekMoneyRow], *columns: str) -> Any:
+    """A range of weeks of a per-week table, built once with bound parameters.
+
+    A range of the key rather than IN (the weeks asked): an expanding IN is rendered again on
+    every call, and the caller keeps only the weeks it asked for.
+    """
+    table: Table = row.__table__  # type: ignore[union-attr]
+    return select(*(table.c[name] for name in columns)).where(
+        *of_account(table), table.c.week_start.between(bindparam("first"), bindparam("last")))
 
 
 class SqlRecoveryStats:
@@ -61,25 +82,28 @@ class SqlRecoveryStats:
         await self._add_week_money(account, week_start(at), currency, recovered_amount=sign * amount)
 
     async def totals(self, account: StripeAccount) -> list[CurrencyTotals]:
-        rows = (await self._session.execute(select(RecoveryTotalsRow).where(
-            col(RecoveryTotalsRow.account_id) == account.id, col(RecoveryTotalsRow.livemode) == account.livemode,
-        ).order_by(col(RecoveryTotalsRow.currency)))).scalars().all()
-        return [CurrencyTotals(currency=row.currency, **{name: getattr(row, name) for name in _TOTALS})
-                for row in rows]
+        result = await self._session.execute(_totals_statement(), account_params(account))
+        return [CurrencyTotals(**row._mapping) for row in result]
 
     async def weekly(self, account: StripeAccount, weeks: Sequence[str]) -> dict[str, tuple[int, int]]:
-        rows = (await self._session.execute(select(RecoveryWeekRow).where(
-            col(RecoveryWeekRow.account_id) == account.id, col(RecoveryWeekRow.livemode) == account.livemode,
-            col(RecoveryWeekRow.week_start).in_(list(weeks))))).scalars().all()
-        return {row.week_start: (row.failed_count, row.recovered_count) for row in rows}
+        if not weeks:
+            return {}
+        result = await self._session.execute(
+            _weeks_statement(RecoveryWeekRow, "week_start", "failed_count", "recovered_count"),
+            {**account_params(account), "first": min(weeks), "last": max(weeks)})
+        asked = set(weeks)
+        return {week: (failed, recovered) for week, failed, recovered in result if week in asked}
 
     async def weekly_money(self, account: StripeAccount,
                            weeks: Sequence[str]) -> dict[tuple[str, str], tuple[int, int]]:
-        rows = (await self._session.execute(select(RecoveryWeekMoneyRow).where(
-            col(RecoveryWeekMoneyRow.account_id) == account.id,
-            col(RecoveryWeekMoneyRow.livemode) == account.livemode,
-            col(RecoveryWeekMoneyRow.week_start).in_(list(weeks))))).scalars().all()
-        return {(row.week_start, row.currency): (row.failed_amount, row.recovered_amount) for row in rows}
+        if not weeks:
+            return {}
+        result = await self._session.execute(
+            _weeks_statement(RecoveryWeekMoneyRow, "week_start", "currency", "failed_amount", "recovered_amount"),
+            {**account_params(account), "first": min(weeks), "last": max(weeks)})
+        asked = set(weeks)
+        return {(week, currency): (failed, recovered)
+                for week, currency, failed, recovered in result if week in asked}
 
     async def _add_week_money(self, account: StripeAccount, week: str, currency: str, **deltas: int) -> None:
         values = {name: deltas.get(name, 0) for name in ("failed_amount", "recovered_amount")}
