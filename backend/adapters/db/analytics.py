@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.adapters.db.repositories import insert_ignoring_duplicates
+from backend.adapters.db.counters import add_to_counters
 from backend.adapters.db.tables import MessageDayRow, RecoveryDayRow, RecoveryDaysToRecoverRow, RecoveryRow
 from backend.domain.analytics import COUNTERS
 from backend.domain.billing import StripeAccount
@@ -20,20 +19,11 @@ _TERMINAL = [str(status) for status in RecoveryStatus if is_terminal(status)]
 _MESSAGE_COUNTERS = ("sent_count", "opened_count", "clicked_count")
 
 
-async def add_to_row(session: AsyncSession, table: Any, key: dict[str, Any], deltas: dict[str, int]) -> None:
-    """Add deltas to one counter row, creating it if needed, in one statement."""
-    # Insert-or-add in one statement: two processes moving the same day at once cannot lose an update.
-    insert = insert_ignoring_duplicates(session, table).values(**key, **deltas)
-    columns = table.__table__.c
-    await session.execute(insert.on_conflict_do_update(
-        index_elements=list(key), set_={name: columns[name] + insert.excluded[name] for name in deltas}))
-
-
 async def count_message(session: AsyncSession, account: StripeAccount, sent_at: datetime, counter: str) -> None:
     """Count a message sent, opened or clicked on the day it was sent."""
     deltas = {name: int(name == counter) for name in _MESSAGE_COUNTERS}
-    await add_to_row(session, MessageDayRow, {"account_id": account.id, "livemode": account.livemode,
-                                              "day": sent_at.date().isoformat()}, deltas)
+    key = {"account_id": account.id, "livemode": account.livemode, "day": sent_at.date().isoformat()}
+    await add_to_counters(session, MessageDayRow, key, deltas)
 
 
 class SqlAnalytics:
@@ -43,11 +33,11 @@ class SqlAnalytics:
     async def move(self, account: StripeAccount, currency: str, changes: dict[str, dict[str, int]],
                    histogram: dict[tuple[str, int], int]) -> None:
         for day, deltas in changes.items():
-            await add_to_row(self._session, RecoveryDayRow, {
+            await add_to_counters(self._session, RecoveryDayRow, {
                 "account_id": account.id, "livemode": account.livemode, "day": day, "currency": currency,
             }, {name: deltas.get(name, 0) for name in COUNTERS})
         for (day, days), delta in histogram.items():
-            await add_to_row(self._session, RecoveryDaysToRecoverRow, {
+            await add_to_counters(self._session, RecoveryDaysToRecoverRow, {
                 "account_id": account.id, "livemode": account.livemode, "day": day, "days": days,
             }, {"count": delta})
 

@@ -99,6 +99,20 @@ def _attempts_statement() -> Any:
 
 
 @functools.cache
+def _save_recovery_statement() -> Any:
+    """Write a recovery back if nobody else did since it was read, built once with bound parameters.
+
+    Every job step saves its recovery; built per call, the UPDATE of some forty columns had every
+    value coerced and the whole statement hashed again on each save.
+    """
+    table = _recoveries()
+    changed = [column.name for column in table.c if column.name != "id"]
+    return update(table).where(
+        table.c.id == bindparam("record_id"), table.c.version == bindparam("read_version"),
+    ).values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in changed})
+
+
+@functools.cache
 def _record_event_statement(dialect: str) -> Any:
     """The webhook-event INSERT, built once per dialect with bound parameters (it runs on every delivery)."""
     table: Table = WebhookEventRow.__table__  # type: ignore[attr-defined]
@@ -196,13 +210,10 @@ class SqlRecoveries:
         await self._session.flush()
 
     async def save(self, record: RecoveryRecord) -> None:
-        values = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in ("id", "version")}
-        result = await self._session.execute(
-            update(RecoveryRow)
-            .where(col(RecoveryRow.id) == record.id, col(RecoveryRow.version) == record.version)
-            .values(**values, version=record.version + 1)
-            .execution_options(synchronize_session=False)
-        )
+        await self._session.flush()  # what the session holds goes first, as an ORM UPDATE's autoflush did
+        values = {f"new_{f.name}": getattr(record, f.name) for f in fields(record) if f.name not in ("id", "version")}
+        result = await self._session.execute(_save_recovery_statement(), {
+            **values, "new_version": record.version + 1, "record_id": record.id, "read_version": record.version})
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleRecord(f"recovery {record.id} changed since it was read")
         record.version += 1

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.adapters.db.counters import add_to_counters
 from backend.adapters.db.prebuilt import account_params, of_account
-from backend.adapters.db.repositories import insert_ignoring_duplicates
 from backend.adapters.db.tables import RecoveryTotalsRow, RecoveryWeekMoneyRow, RecoveryWeekRow
 from backend.domain.billing import StripeAccount
 from backend.services.unit_of_work import CurrencyTotals
@@ -107,25 +107,15 @@ class SqlRecoveryStats:
 
     async def _add_week_money(self, account: StripeAccount, week: str, currency: str, **deltas: int) -> None:
         values = {name: deltas.get(name, 0) for name in ("failed_amount", "recovered_amount")}
-        await self._upsert(RecoveryWeekMoneyRow, {"account_id": account.id, "livemode": account.livemode,
-                                                  "week_start": week, "currency": currency}, values)
+        key = {"account_id": account.id, "livemode": account.livemode, "week_start": week, "currency": currency}
+        await add_to_counters(self._session, RecoveryWeekMoneyRow, key, values)
 
     async def _add_totals(self, account: StripeAccount, currency: str, **deltas: int) -> None:
         values = {name: deltas.get(name, 0) for name in _TOTALS}
-        await self._upsert(RecoveryTotalsRow, {"account_id": account.id, "livemode": account.livemode,
-                                               "currency": currency}, values)
+        key = {"account_id": account.id, "livemode": account.livemode, "currency": currency}
+        await add_to_counters(self._session, RecoveryTotalsRow, key, values)
 
     async def _add_week(self, account: StripeAccount, week: str, **deltas: int) -> None:
         values = {name: deltas.get(name, 0) for name in _WEEK}
-        await self._upsert(RecoveryWeekRow, {"account_id": account.id, "livemode": account.livemode,
-                                             "week_start": week}, values)
-
-    async def _upsert(self, table: Any, key: dict[str, Any], deltas: dict[str, int]) -> None:
-        # One statement adds the deltas whether or not the row exists yet, so two processes
-        # ending recoveries of one account at once cannot lose an update.
-        insert = insert_ignoring_duplicates(self._session, table).values(**key, **deltas)
-        columns = table.__table__.c
-        await self._session.execute(insert.on_conflict_do_update(
-            index_elements=list(key),
-            set_={name: columns[name] + insert.excluded[name] for name in deltas},
-        ))
+        key = {"account_id": account.id, "livemode": account.livemode, "week_start": week}
+        await add_to_counters(self._session, RecoveryWeekRow, key, values)
