@@ -189,7 +189,7 @@ class WebhookDispatcher:
 
     async def _attempt(self, delivery: Delivery) -> int:
         event = self._events[delivery.event_id]
-        body = json.dumps(event, indent=2)
+        body = json.dumps(event)  # unindented, like the simulator's API answers (pipeline._dump)
         now = self._clock.now()
         header = signature_header(body, delivery.endpoint.secrets(now), self._stamp())
         outcome: dict[str, Any] = {"at": now.isoformat()}

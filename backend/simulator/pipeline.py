@@ -236,4 +236,6 @@ class Pipeline:
 
 
 def _dump(obj: Any) -> bytes:
-    return json.dumps(obj, indent=2).encode()
+    # Stripe pretty-prints its answers, but the whitespace means nothing to a client, and only
+    # unindented output goes through the C encoder (about ten times faster for an invoice).
+    return json.dumps(obj).encode()

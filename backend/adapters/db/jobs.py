@@ -25,6 +25,17 @@ _OPEN = (str(JobStatus.PENDING), str(JobStatus.RUNNING), str(JobStatus.PAUSED))
 
 
 @functools.cache
+def _finish_statement() -> Any:
+    """Mark a job this worker holds done, built once with bound parameters (every job ends with it)."""
+    table: Table = JobRow.__table__  # type: ignore[attr-defined]
+    return update(table).where(
+        table.c.id == bindparam("job_id"), table.c.lease_owner == bindparam("owner"),
+        table.c.status == str(JobStatus.RUNNING),
+    ).values(status=str(JobStatus.DONE), finished_at=bindparam("now", type_=table.c.finished_at.type),
+             lease_expires_at=None)
+
+
+@functools.cache
 def _enqueue_statement(dialect: str) -> Any:
     """The enqueue INSERT, built once per dialect with bound parameters.
 
@@ -94,8 +105,8 @@ class SqlJobs:
 
     async def finish(self, job_id: int, *, owner: str, now: datetime) -> bool:
         # The owner stays on a finished row: it tells the operator which process ran the job.
-        return await self._owned_update(job_id, owner, status=str(JobStatus.DONE), finished_at=now,
-                                        lease_expires_at=None)
+        result = await self._session.execute(_finish_statement(), {"job_id": job_id, "owner": owner, "now": now})
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def retry_later(self, job_id: int, *, owner: str, run_at: datetime, error: str) -> bool:
         return await self._owned_update(job_id, owner, status=str(JobStatus.PENDING), run_at=run_at,

@@ -32,6 +32,15 @@ def _for_recovery_statement() -> Any:
 
 
 @functools.cache
+def _cancel_planned_statement() -> Any:
+    """Cancel a recovery's messages not sent yet, built once (every attempt and every ending runs it)."""
+    table = _messages()
+    return update(table).where(
+        table.c.recovery_id == bindparam("of_recovery"), table.c.status == MessageStatus.PLANNED.value,
+    ).values(status=MessageStatus.CANCELLED.value)
+
+
+@functools.cache
 def _engagement_statement() -> Any:
     """The home's e-mail engagement counts, built once with bound parameters."""
     table = _messages()
@@ -76,11 +85,7 @@ class SqlMessages:
         return [to_record(MessageRecord, row) for row in result]
 
     async def cancel_planned(self, recovery_id: str) -> int:
-        result = await self._session.execute(
-            update(NotificationRow)
-            .where(col(NotificationRow.recovery_id) == recovery_id,
-                   col(NotificationRow.status) == MessageStatus.PLANNED.value)
-            .values(status=MessageStatus.CANCELLED.value).execution_options(synchronize_session=False))
+        result = await self._session.execute(_cancel_planned_statement(), {"of_recovery": recovery_id})
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_opened(self, message_id: str, now: datetime) -> bool:

@@ -86,6 +86,14 @@ def _stripe_retrying_statement() -> Any:
 
 
 @functools.cache
+def _recovery_statement() -> Any:
+    # A read of the row as stored, never the session's cached copy: saves are UPDATEs the
+    # session's identity map does not see.
+    table = _recoveries()
+    return core_select(table).where(table.c.id == bindparam("recovery_id"))
+
+
+@functools.cache
 def _for_invoice_statement() -> Any:
     table = _recoveries()
     return core_select(table).where(*of_account(table), table.c.invoice_id == bindparam("invoice_id"))
@@ -197,7 +205,7 @@ class SqlRecoveries:
         self._session = session
 
     async def get(self, recovery_id: str) -> RecoveryRecord | None:
-        row = await self._session.get(RecoveryRow, recovery_id)
+        row = (await self._session.execute(_recovery_statement(), {"recovery_id": recovery_id})).first()
         return to_record(RecoveryRecord, row) if row else None
 
     async def for_invoice(self, account: StripeAccount, invoice_id: str) -> RecoveryRecord | None:
