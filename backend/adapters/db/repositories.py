@@ -94,6 +94,13 @@ def _recovery_statement() -> Any:
 
 
 @functools.cache
+def _settings_statement() -> Any:
+    # Every job step reads its account's settings: one prebuilt SELECT of the one column it needs.
+    table: Table = AccountSettingsRow.__table__  # type: ignore[attr-defined]
+    return core_select(table.c["values"]).where(*of_account(table))
+
+
+@functools.cache
 def _for_invoice_statement() -> Any:
     table = _recoveries()
     return core_select(table).where(*of_account(table), table.c.invoice_id == bindparam("invoice_id"))
@@ -175,8 +182,10 @@ class SqlSettings:
         self._session = session
 
     async def get(self, account: StripeAccount) -> dict[str, Any] | None:
-        row = await self._session.get(AccountSettingsRow, (account.id, account.livemode))
-        return dict(row.values) if row else None
+        if self._session.new or self._session.dirty:
+            await self._session.flush()  # settings saved earlier in this unit of work are read back
+        values = (await self._session.execute(_settings_statement(), account_params(account))).scalar()
+        return dict(values) if values is not None else None
 
     async def save(self, account: StripeAccount, values: dict[str, Any], now: datetime) -> None:
         row = await self._session.get(AccountSettingsRow, (account.id, account.livemode))
