@@ -39,7 +39,7 @@ def _add_includables(state: AccountState, out: dict[str, Any], expand: list[str]
     # Basil made Invoice.payments "includable": present only when asked for.
     wants = {p.split(".")[0] for p in expand}
     if out.get("object") == "invoice" and "payments" in wants:
-        data = [p for p in state.all("invoice_payment") if p["invoice"] == out["id"]]
+        data = state.payments_of(out["id"])
         out["payments"] = shapes.list_object(f"/v1/invoices/{out['id']}/payments",
                                              json_copy(data), False)
     if out.get("object") == "apps.secret" and "payload" not in wants:

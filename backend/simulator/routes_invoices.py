@@ -150,7 +150,8 @@ def list_invoice_payments(ctx: Ctx) -> dict[str, Any]:
     payment = p.get("payment") or {}
     if payment and not payment.get("type"):
         raise missing_parameter("payment[type]")
-    items = [ip for ip in ctx.state.all("invoice_payment")
+    candidates = ctx.state.payments_of(p["invoice"]) if p.get("invoice") else ctx.state.all("invoice_payment")
+    items = [ip for ip in candidates
              if (not p.get("invoice") or ip["invoice"] == p["invoice"])
              and (not p.get("status") or ip["status"] == p["status"])
              and (not payment or (ip["payment"]["type"] == payment["type"]

@@ -93,11 +93,20 @@ class AccountState:
     # The same objects by kind, in creation order: lists read one kind without scanning every
     # object the account ever made (a busy account holds tens of thousands).
     _by_kind: dict[str | None, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
+    # An invoice's payments, read with every invoice that expands them (an InvoicePayment's
+    # invoice never changes, so the index cannot go stale).
+    _payments_by_invoice: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def put(self, obj: dict[str, Any]) -> dict[str, Any]:
         self.objects[obj["id"]] = obj
         self._by_kind.setdefault(obj.get("object"), {})[obj["id"]] = obj
+        if obj.get("object") == "invoice_payment":
+            self._payments_by_invoice.setdefault(obj["invoice"], {})[obj["id"]] = obj
         return obj
+
+    def payments_of(self, invoice_id: str) -> list[dict[str, Any]]:
+        """An invoice's InvoicePayments, newest first (Stripe's list order)."""
+        return list(reversed(self._payments_by_invoice.get(invoice_id, {}).values()))
 
     def find(self, object_id: str) -> dict[str, Any] | None:
         return self.objects.get(object_id)
